@@ -1,0 +1,137 @@
+"""Every built-in architecture reproduces its PyTorch golden reference exactly.
+
+The golden files live in ``../shared/golden/`` next to the repository (CI clones the repo
+with ``shared/`` beside it); see that folder's README for how they were produced. When the
+folder is absent the tests are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cnncalc
+
+GOLDEN_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
+
+TOTALS = ("params", "buffers", "weights", "biases", "macs", "flops")
+
+# Golden module class -> cnncalc canonical row type, for the layers whose output shapes
+# are compared one by one.
+MODULE_TYPES = {
+    "Conv2d": "conv",
+    "ConvTranspose2d": "convtranspose",
+    "MaxPool2d": "maxpool",
+    "AvgPool2d": "avgpool",
+    "AdaptiveAvgPool2d": "adaptiveavgpool",
+    "AdaptiveMaxPool2d": "adaptivemaxpool",
+    "Linear": "dense",
+}
+# cnncalc row type -> the same vocabulary; a global pool is PyTorch's AdaptiveAvgPool2d(1).
+ROW_TYPES = {
+    "conv": "conv",
+    "convtranspose": "convtranspose",
+    "maxpool": "maxpool",
+    "avgpool": "avgpool",
+    "adaptiveavgpool": "adaptiveavgpool",
+    "adaptivemaxpool": "adaptivemaxpool",
+    "globalavgpool": "adaptiveavgpool",
+    "globalmaxpool": "adaptivemaxpool",
+    "dense": "dense",
+}
+# torchvision pools these models globally with F.adaptive_avg_pool2d, not a module, so
+# their golden layer lists have no pooling row (golden README, "Things the layer lists do
+# not show"); the spec's pooling row is left out of the comparison for them.
+FUNCTIONAL_GLOBAL_POOL = {"mobilenet-v2", "densenet121"}
+
+
+def _golden_params():
+    if not GOLDEN_DIR.is_dir():
+        reason = f"golden reference folder not found: {GOLDEN_DIR}"
+        return [pytest.param(None, id="no-golden", marks=pytest.mark.skip(reason=reason))]
+    return [pytest.param(path, id=path.stem) for path in sorted(GOLDEN_DIR.glob("*.json"))]
+
+
+GOLDEN_PARAMS = _golden_params()
+
+
+def _shape(value) -> tuple[int, ...]:
+    """A shape as a tuple, from an int (vector), an ``HxWxC`` string or a sequence."""
+    if isinstance(value, int):
+        return (value,)
+    if isinstance(value, str):
+        return tuple(int(part) for part in value.replace("×", "x").split("x"))
+    return tuple(int(part) for part in value)
+
+
+@pytest.fixture(scope="module")
+def analyses():
+    """Analyses cached per built-in name: the large networks take a moment each."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = cnncalc.analyze(cnncalc.load(name))
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("golden_path", GOLDEN_PARAMS)
+def test_builtin_totals_match_golden(golden_path, analyses):
+    golden = json.loads(golden_path.read_text())
+    result = analyses(golden["name"])
+
+    assert _shape(result.output) == _shape(golden["output"])
+    got = {figure: getattr(result.totals, figure) for figure in TOTALS}
+    want = {figure: golden[figure] for figure in TOTALS}
+    assert got == want
+
+
+@pytest.mark.parametrize("golden_path", GOLDEN_PARAMS)
+def test_builtin_layer_shapes_match_golden(golden_path, analyses):
+    golden = json.loads(golden_path.read_text())
+    result = analyses(golden["name"])
+
+    skip_global_pool = golden["name"] in FUNCTIONAL_GLOBAL_POOL
+    got = [
+        (ROW_TYPES[row.type], _shape(row.output))
+        for row in result.rows
+        if row.type in ROW_TYPES
+        and not (skip_global_pool and ROW_TYPES[row.type] == "adaptiveavgpool")
+    ]
+    want = [
+        (MODULE_TYPES[layer["type"]], _shape(layer["output"]))
+        for layer in golden["layers"]
+        if layer["type"] in MODULE_TYPES
+    ]
+    assert got == want
+
+
+@pytest.mark.parametrize("golden_path", GOLDEN_PARAMS)
+def test_builtin_does_not_fit_matches_golden(golden_path, analyses):
+    """Layers that leave real input rows/columns unread are exactly the ones flagged.
+
+    Golden ``does_not_fit`` also lists ceil_mode pools and layers where only padding is
+    left over; SPEC §2 gives those a note, not a does-not-fit flag, so they are not
+    counted here.
+    """
+    golden = json.loads(golden_path.read_text())
+    result = analyses(golden["name"])
+
+    want = sum(
+        1
+        for entry in golden["does_not_fit"]
+        if entry.get("dropped_input_rows") or entry.get("dropped_input_cols")
+    )
+    got = sum(1 for row in result.rows if row.fits is False)
+    assert got == want
+
+
+def test_every_builtin_has_a_golden_reference():
+    if not GOLDEN_DIR.is_dir():
+        pytest.skip(f"golden reference folder not found: {GOLDEN_DIR}")
+    builtins = Path(cnncalc.__file__).resolve().parent / "architectures"
+    assert {p.stem for p in builtins.glob("*.yaml")} == {p.stem for p in GOLDEN_DIR.glob("*.json")}
