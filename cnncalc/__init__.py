@@ -1,0 +1,16 @@
+"""cnncalc: CNN shape and parameter calculator.
+
+    >>> import cnncalc
+    >>> result = cnncalc.analyze(cnncalc.load("alexnet"))
+    >>> result.totals.params
+    62378344
+"""
+
+from .analysis import Analysis, Check, Row, Totals, analyze
+from .errors import CnnCalcError, LimitError, ShapeError, SpecError
+from .shapes import parse_shape, shape_str
+from .spec import Network, builtin_names, load, loads
+
+__all__ = ["Analysis", "Check", "CnnCalcError", "LimitError", "Network", "Row", "ShapeError",
+           "SpecError", "Totals", "analyze", "builtin_names", "load", "loads", "parse_shape",
+           "shape_str"]
