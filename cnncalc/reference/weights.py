@@ -1,0 +1,194 @@
+"""Seeded random weights and inputs for the reference forward pass, memory-bounded.
+
+The reference pass only needs *some* finite numbers flowing through the network, so every
+tensor is drawn uniformly from [-a, a) with a = sqrt(3 / fan_in): variance 1 / fan_in,
+which keeps activations of order one through a linear layer and lets them shrink gently
+(never blow up) through deep stacks of ReLU layers, residual sums and identity
+batchnorms.
+
+Everything is float32 and comes from one ``np.random.Generator`` in a fixed order, so a
+seed reproduces the whole pass.  Large weight tensors are never held whole: the
+``*_random`` helpers draw them in slices of at most ``chunk_bytes`` and apply each slice
+straight away.  The stream is consumed in the tensor's C order whatever the chunk size, so
+results do not depend on it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import ops
+
+DTYPE = np.float32
+DEFAULT_CHUNK = 32 << 20
+
+
+def make_rng(seed: int = 0) -> np.random.Generator:
+    """The generator every helper here draws from."""
+    return np.random.default_rng(seed)
+
+
+def uniform(rng: np.random.Generator, shape: tuple[int, ...] | int, fan_in: int) -> np.ndarray:
+    """float32 array uniform in [-a, a), a = sqrt(3 / fan_in) (variance 1 / fan_in)."""
+    a = math.sqrt(3.0 / max(int(fan_in), 1))
+    # rng.random(dtype=float32) is the fastest generator NumPy has; rescale in place.
+    out = rng.random(shape, dtype=DTYPE)
+    out -= DTYPE(0.5)
+    out *= DTYPE(2 * a)
+    return out
+
+
+def random_input(rng: np.random.Generator, shape: tuple[int, ...] | int) -> np.ndarray:
+    """A network input: float32 uniform in [-1, 1)."""
+    out = rng.random(shape, dtype=DTYPE)
+    out *= DTYPE(2)
+    out -= DTYPE(1)
+    return out
+
+
+def conv_weight(rng: np.random.Generator, filters: int, in_per_group: int, kernel: tuple[int, int]
+                ) -> np.ndarray:
+    """Conv2d weight ``(K, C // G, Fh, Fw)`` with fan-in C/G·Fh·Fw."""
+    fh, fw = kernel
+    return uniform(rng, (filters, in_per_group, fh, fw), in_per_group * fh * fw)
+
+
+def bias_vector(rng: np.random.Generator, n: int, fan_in: int) -> np.ndarray:
+    """Bias ``(n,)`` on the same scale as the weights it goes with."""
+    return uniform(rng, n, fan_in)
+
+
+def batchnorm_identity(channels: int) -> tuple[np.ndarray, ...]:
+    """(gamma, beta, mean, var) that make inference batchnorm (almost) the identity."""
+    return (np.ones(channels, DTYPE), np.zeros(channels, DTYPE),
+            np.zeros(channels, DTYPE), np.ones(channels, DTYPE))
+
+
+def _rows_per_chunk(row_elems: int, chunk_bytes: int) -> int:
+    return max(1, int(chunk_bytes) // max(row_elems * np.dtype(DTYPE).itemsize, 1))
+
+
+def dense_random(x: np.ndarray, units: int, bias: bool, rng: np.random.Generator,
+                 chunk_bytes: int = DEFAULT_CHUNK) -> np.ndarray:
+    """Dense layer with fresh random weights ``(units, in)``, drawn and applied a block of
+    rows at a time so the whole matrix is never in memory (VGG-16's fc6 alone is 411 MB).
+
+    A non-vector x is flattened (C order of CHW) first.  Weights are drawn before the bias.
+    """
+    v = ops.flatten(x) if x.ndim != 1 else x
+    v = v.astype(DTYPE, copy=False)
+    n_in = v.shape[0]
+    y = np.empty(units, dtype=DTYPE)
+    step = _rows_per_chunk(n_in, chunk_bytes)
+    for r0 in range(0, units, step):
+        r1 = min(units, r0 + step)
+        np.matmul(uniform(rng, (r1 - r0, n_in), n_in), v, out=y[r0:r1])
+    if bias:
+        y += bias_vector(rng, units, n_in)
+    return y
+
+
+def conv2d_random(
+    x: np.ndarray,
+    filters: int,
+    kernel: tuple[int, int],
+    rng: np.random.Generator,
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0),
+    dilation: tuple[int, int] = (1, 1),
+    groups: int = 1,
+    bias: bool = True,
+    chunk_bytes: int = DEFAULT_CHUNK,
+    workspace_bytes: int = ops.DEFAULT_WORKSPACE,
+) -> np.ndarray:
+    """Conv2d with fresh random weights ``(K, C // G, Fh, Fw)``.
+
+    Normally one weight tensor and one call; a weight tensor larger than ``chunk_bytes``
+    is drawn a block of whole groups (or, within a group, a block of filters) at a time.
+    """
+    c = x.shape[0]
+    if groups < 1 or c % groups or filters % groups:
+        raise ValueError(f"conv2d: groups={groups} must divide {c} channels and {filters} filters")
+    cg, kg = c // groups, filters // groups
+    fh, fw = kernel
+    fan_in = cg * fh * fw
+    per_filter = cg * fh * fw
+    conv = dict(stride=stride, padding=padding, dilation=dilation,
+                workspace_bytes=workspace_bytes)
+    step = _rows_per_chunk(per_filter, chunk_bytes)
+    if step >= filters:
+        y = ops.conv2d(x, conv_weight(rng, filters, cg, kernel), None, groups=groups, **conv)
+    else:
+        blocks = []
+        if step >= kg:  # whole groups per block
+            gstep = step // kg
+            for g0 in range(0, groups, gstep):
+                g1 = min(groups, g0 + gstep)
+                w = conv_weight(rng, (g1 - g0) * kg, cg, kernel)
+                blocks.append(ops.conv2d(x[g0 * cg : g1 * cg], w, None, groups=g1 - g0, **conv))
+        else:  # a block of filters of one group at a time
+            for g in range(groups):
+                xg = x[g * cg : (g + 1) * cg]
+                for k0 in range(0, kg, step):
+                    w = conv_weight(rng, min(kg, k0 + step) - k0, cg, kernel)
+                    blocks.append(ops.conv2d(xg, w, None, **conv))
+        y = np.concatenate(blocks, axis=0)
+    if bias:
+        y += bias_vector(rng, filters, fan_in)[:, None, None]
+    return y
+
+
+def conv_transpose2d_random(
+    x: np.ndarray,
+    filters: int,
+    kernel: tuple[int, int],
+    rng: np.random.Generator,
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int] = (0, 0),
+    output_padding: tuple[int, int] = (0, 0),
+    dilation: tuple[int, int] = (1, 1),
+    groups: int = 1,
+    bias: bool = True,
+    chunk_bytes: int = DEFAULT_CHUNK,
+    workspace_bytes: int = ops.DEFAULT_WORKSPACE,
+) -> np.ndarray:
+    """ConvTranspose2d with fresh random weights ``(C, K // G, Fh, Fw)``.
+
+    A weight tensor larger than ``chunk_bytes`` is drawn a block of input channels at a
+    time (within one group) and the partial outputs are summed.
+    """
+    c = x.shape[0]
+    if groups < 1 or c % groups or filters % groups:
+        raise ValueError(
+            f"conv_transpose2d: groups={groups} must divide {c} channels and {filters} filters"
+        )
+    cg, kg = c // groups, filters // groups
+    fh, fw = kernel
+    # Each output pixel gathers about Cg*Fh*Fw/(Sh*Sw) products.
+    fan_in = max(1, (cg * fh * fw) // (stride[0] * stride[1]))
+    conv = dict(stride=stride, padding=padding, output_padding=output_padding,
+                dilation=dilation, workspace_bytes=workspace_bytes)
+    per_channel = kg * fh * fw
+    step = _rows_per_chunk(per_channel, chunk_bytes)
+    if step >= c:
+        w = uniform(rng, (c, kg, fh, fw), fan_in)
+        y = ops.conv_transpose2d(x, w, None, groups=groups, **conv)
+    else:
+        parts = []
+        for g in range(groups):
+            acc = None
+            for c0 in range(g * cg, (g + 1) * cg, step):
+                c1 = min((g + 1) * cg, c0 + step)
+                w = uniform(rng, (c1 - c0, kg, fh, fw), fan_in)
+                part = ops.conv_transpose2d(x[c0:c1], w, None, **conv)
+                if acc is None:
+                    acc = part
+                else:
+                    acc += part
+            parts.append(acc)
+        y = np.concatenate(parts, axis=0)
+    if bias:
+        y += bias_vector(rng, filters, fan_in)[:, None, None]
+    return y
