@@ -141,6 +141,7 @@ class _Builder:
         name = doc.get("name", default_name)
         description = doc.get("description", "")
         expect = self.expectations(doc.get("expect"), doc, "expect", {})
+        self.substitute_expectations(expect, {})
         return Network(name=str(name), input=shape, layers=tree, batch=batch,
                        description=str(description or ""), expect=expect, file=self.file)
 
