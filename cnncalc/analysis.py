@@ -70,7 +70,8 @@ class Row:
     notes: list[str] = None  # type: ignore[assignment]
     warnings: list[str] = None  # type: ignore[assignment]
     checks: list[Check] = None  # type: ignore[assignment]
-    verified: bool | None = None
+    verified: bool | None = None  # set by verification: the reference array agreed
+    verify_note: str = ""
 
     def __post_init__(self) -> None:
         self.notes = self.notes or []

@@ -1,0 +1,229 @@
+"""Analysis → plain data: the stable JSON document of SPEC §4, CSV and Markdown text.
+
+No rich here: these formats are for scripts and documents, and must import fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .analysis import Analysis, Group, Row, Totals, sum_rows
+from .shapes import Shape, shape_str
+
+LAYER_KEYS = ("path", "type", "input", "output", "params", "weights", "biases", "buffers",
+              "neurons", "connections", "macs", "flops", "rf", "jump", "start", "fits",
+              "verified", "notes")
+COLUMN_CHOICES = ("input", "output", "params", "weights", "biases", "buffers", "neurons",
+                  "connections", "macs", "flops", "memory", "rf")
+DEFAULT_COLUMNS = ("output", "params", "macs")
+
+
+def json_shape(shape: Shape) -> str | int:
+    return shape[0] if len(shape) == 1 else shape_str(shape)
+
+
+def _number(value: Fraction) -> int | float:
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _pair(values: tuple[Fraction, Fraction]) -> Any:
+    if values[0] == values[1]:
+        return _number(values[0])
+    return [_number(values[0]), _number(values[1])]
+
+
+def _receptive_field(row: Row) -> Any:
+    rf = tuple(Fraction(-(-value // 1)) for value in row.field.rf)
+    return _pair(rf)  # type: ignore[arg-type]
+
+
+def layer_record(row: Row) -> dict[str, Any]:
+    return {
+        "path": row.path, "type": row.type, "input": json_shape(row.input),
+        "output": json_shape(row.output), "params": row.params, "weights": row.weights,
+        "biases": row.biases, "buffers": row.buffers, "neurons": row.neurons,
+        "connections": row.connections, "macs": row.macs, "flops": row.flops,
+        "rf": _receptive_field(row), "jump": _pair(row.field.jump),
+        "start": _pair(row.field.start), "fits": row.fits, "verified": row.verified,
+        "notes": [*row.warnings, *row.notes],
+    }
+
+
+def totals_record(totals: Totals) -> dict[str, int]:
+    return dict(vars(totals))
+
+
+def to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The `--format json` document (SPEC §4); exact integers throughout."""
+    return {
+        "name": analysis.name,
+        "input": json_shape(analysis.input),
+        "output": json_shape(analysis.output),
+        "batch": analysis.batch,
+        "totals": totals_record(analysis.totals),
+        "layers": [layer_record(row) for row in analysis.rows],
+        "checks": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
+                    "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
+        "warnings": list(analysis.warnings),
+    }
+
+
+def _check_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] == value[1]:
+            return value[0]  # a square receptive field
+        return json_shape(value) if len(value) != 2 else list(value)
+    return value
+
+
+def to_json(analysis: Analysis) -> str:
+    return json.dumps(to_dict(analysis), indent=2, ensure_ascii=False)
+
+
+def to_csv(analysis: Analysis) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=LAYER_KEYS, lineterminator="\n")
+    writer.writeheader()
+    for row in analysis.rows:
+        record = layer_record(row)
+        for key in ("rf", "jump", "start"):
+            if isinstance(record[key], list):
+                record[key] = "x".join(map(str, record[key]))
+        record["notes"] = "; ".join(record["notes"])
+        writer.writerow(record)
+    return buffer.getvalue()
+
+
+# -- the table's content, shared by the rich table and Markdown ---------------------------
+@dataclass
+class Line:
+    """One displayed line: a layer row, a group header, or a collapsed group."""
+
+    label: str
+    depth: int
+    kind: str  # "row", "header", "collapsed"
+    description: str
+    input: Shape
+    output: Shape
+    figures: dict[str, int]
+    field: Any
+    checks: str = ""
+    verified: str = ""
+
+
+def display_lines(analysis: Analysis, depth: int | None = None,
+                  keras: bool = False) -> list[Line]:
+    """Rows and group headers in order; groups deeper than `depth` collapse to one line."""
+    groups = {group.path: group for group in analysis.groups}
+    lines: list[Line] = []
+    shown_groups: set[str] = set()
+    for row in analysis.rows:
+        for level, path in enumerate(row.ancestors):
+            if path in shown_groups:
+                continue
+            shown_groups.add(path)
+            group = groups[path]
+            collapsed = depth is not None and level >= depth
+            lines.append(_group_line(analysis, group, row.ancestors[:level], collapsed, keras))
+            if collapsed:
+                break
+        if depth is not None and len(row.ancestors) > depth:
+            continue
+        lines.append(_row_line(row, keras))
+    return lines
+
+
+def _label(path: str, parents: tuple[str, ...]) -> str:
+    return path[len(parents[-1]) + 1:] if parents else path
+
+
+def _figures(rows: list[Row], keras: bool, batch: int = 1) -> dict[str, int]:
+    totals = sum_rows(rows, batch)
+    return {"params": totals.params + (totals.buffers if keras else 0),
+            "weights": totals.weights, "biases": totals.biases, "buffers": totals.buffers,
+            "neurons": totals.neurons, "connections": totals.connections,
+            "macs": totals.macs, "flops": totals.flops, "memory": totals.activation_bytes}
+
+
+def _marks(rows: list[Row]) -> tuple[str, str]:
+    checks = [check for row in rows for check in row.checks]
+    check_mark = ("✓" if all(c.ok for c in checks) else "✗") if checks else ""
+    verified = [row.verified for row in rows]
+    if any(v is False for v in verified):
+        verify_mark = "✗"
+    elif verified and all(v is True for v in verified):
+        verify_mark = "✓"
+    else:
+        verify_mark = ""
+    return check_mark, verify_mark
+
+
+def _row_line(row: Row, keras: bool) -> Line:
+    checks, verified = _marks([row])
+    return Line(_label(row.path, row.ancestors), row.depth, "row", row.description, row.input,
+                row.output, _figures([row], keras), row.field, checks, verified)
+
+
+def _group_line(analysis: Analysis, group: Group, parents: tuple[str, ...], collapsed: bool,
+                keras: bool) -> Line:
+    rows = analysis.rows[group.start:group.end]
+    checks, verified = _marks(rows) if collapsed else ("", "")
+    own = [c for c in analysis.checks if c.path == group.path]
+    if own:
+        checks = "✓" if all(c.ok for c in own) and checks != "✗" else "✗"
+    field = rows[-1].field if rows else None
+    return Line(_label(group.path, parents), group.depth, "collapsed" if collapsed else "header",
+                group.type, group.input, group.output, _figures(rows, keras), field, checks,
+                verified)
+
+
+def column_text(line: Line, column: str, chw: bool) -> str:
+    if column in ("input", "output"):
+        return shape_str(getattr(line, column), chw=chw, times="×")
+    if column == "rf":
+        if line.field is None:
+            return ""
+        rf = [int(-(-value // 1)) for value in line.field.rf]
+        return str(rf[0]) if rf[0] == rf[1] else f"{rf[0]}×{rf[1]}"
+    value = line.figures[column]
+    if column == "memory":
+        return human_bytes(value)
+    return f"{value:,}" if value or line.kind == "row" else "–"
+
+
+def human_bytes(count: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if count < 1024 or unit == "TiB":
+            return f"{count:,.0f} {unit}" if unit == "B" else f"{count:,.1f} {unit}"
+        count /= 1024
+    return str(count)
+
+
+def human_count(count: int) -> str:
+    """62,378,344 → '62.38 M' — for totals, beside the exact figure."""
+    for size, unit in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
+        if count >= size:
+            return f"{count / size:.2f} {unit}"
+    return str(count)
+
+
+def to_markdown(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False,
+                depth: int | None = None, keras: bool = False) -> str:
+    header = ["layer", "type", *columns, "expect", "verified"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for line in display_lines(analysis, depth, keras):
+        label = "&nbsp;" * 2 * line.depth + (f"**{line.label}**" if line.kind != "row"
+                                             else line.label)
+        cells = [label, line.description.replace("|", "\\|"),
+                 *(column_text(line, column, chw) for column in columns),
+                 line.checks, line.verified]
+        lines.append("| " + " | ".join(cells) + " |")
+    totals = analysis.totals
+    lines += ["", f"**Total params:** {totals.params:,} · **MACs:** {totals.macs:,} · "
+              f"**Output:** {shape_str(analysis.output, chw=chw, times='×')}"]
+    return "\n".join(lines) + "\n"
