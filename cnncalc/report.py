@@ -123,15 +123,13 @@ def display_lines(analysis: Analysis, depth: int | None = None,
     lines: list[Line] = []
     shown_groups: set[str] = set()
     for row in analysis.rows:
-        for level, path in enumerate(row.ancestors):
-            if path in shown_groups:
-                continue
-            shown_groups.add(path)
-            group = groups[path]
-            collapsed = depth is not None and level >= depth
-            lines.append(_group_line(analysis, group, row.ancestors[:level], collapsed, keras))
-            if collapsed:
-                break
+        visible = row.ancestors if depth is None else row.ancestors[:depth + 1]
+        for level, path in enumerate(visible):
+            if path not in shown_groups:
+                shown_groups.add(path)
+                collapsed = depth is not None and level >= depth
+                lines.append(_group_line(analysis, groups[path], row.ancestors[:level],
+                                         collapsed, keras))
         if depth is not None and len(row.ancestors) > depth:
             continue
         lines.append(_row_line(row, keras))
