@@ -52,15 +52,16 @@ def _int0(value, what, option):
 
 
 def _pair(value, what, minimum):
+    kind = "a positive" if minimum >= 1 else "a non-negative"
     if isinstance(value, list):
         if len(value) != 2:
-            raise SpecError(f"{what} must be an integer or [height, width], got {value!r}")
+            raise SpecError(f"{what} must be {kind} integer or [height, width], got {value!r}")
         return (check_int(value[0], f"{what} height", minimum),
                 check_int(value[1], f"{what} width", minimum))
     if _is_int(value):
         number = check_int(value, what, minimum)
         return (number, number)
-    raise SpecError(f"{what} must be an integer or [height, width], got {value!r}")
+    raise SpecError(f"{what} must be {kind} integer or [height, width], got {value!r}")
 
 
 def _pair1(value, what, option):

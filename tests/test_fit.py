@@ -1,0 +1,74 @@
+"""'Does it fit?' (SPEC §2) against the course examples and the golden backprop measurements."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cnncalc
+from cnncalc.fit import AxisFit, format_number
+
+GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
+
+
+def test_alexnet_on_224_does_not_fit():
+    axis = AxisFit("row", 224, 11, 4, 0, 0)
+    assert format_number(axis.quotient) == "54.25"
+    assert axis.formula() == "(224 − 11 + 2·0)/4 + 1"
+    assert not axis.fits
+    assert list(axis.dropped) == [223]
+    assert axis.nearest_sizes() == (223, 227)
+    assert axis.fitting_paddings() == []        # 213 + 2P is never a multiple of 4
+    assert axis.smallest_total_padding() == 3   # 224 + 3 − 11 = 216 = 4·54
+
+
+def test_alexnet_with_padding_two_only_wastes_padding():
+    axis = AxisFit("row", 224, 11, 4, 2, 2)
+    assert format_number(axis.quotient) == "55.25"
+    assert not axis.exact
+    assert axis.fits  # the unread row is padding: a note, not a warning
+
+
+@pytest.mark.parametrize("stride, quotient, fits", [(1, "5", True), (2, "3", True),
+                                                    (3, "2.33", False)])
+def test_seven_by_seven_strides(stride, quotient, fits):
+    axis = AxisFit("row", 7, 3, stride, 0, 0)
+    assert format_number(axis.quotient) == quotient
+    assert axis.fits is fits
+
+
+def test_fitting_strides_on_seven():
+    assert AxisFit("row", 7, 3, 1, 0, 0).fitting_strides() == [1, 2, 4]
+
+
+def _cases():
+    if not GOLDEN.is_dir():
+        return []
+    return sorted(path.stem for path in GOLDEN.glob("*.json"))
+
+
+@pytest.mark.parametrize("name", _cases())
+def test_unread_rows_match_pytorch_backprop(name):
+    """Golden files list, per inexact layer, the input rows no window reaches (measured in
+    PyTorch by backprop through a ones-kernel); cnncalc must flag exactly those layers."""
+    golden = json.loads((GOLDEN / f"{name}.json").read_text())
+    analysis = cnncalc.analyze(cnncalc.load(name))
+    expected = sorted((entry["input"], entry["output"], tuple(entry["dropped_input_rows"]))
+                      for entry in golden["does_not_fit"]
+                      if not entry.get("ceil_mode") and entry["dropped_input_rows"])
+    got = []
+    for row in analysis.rows:
+        if row.fits is False:
+            (rows_axis, _) = row.layer.axis_fits(row.input)
+            got.append((cnncalc.shape_str(row.input), cnncalc.shape_str(row.output),
+                        tuple(rows_axis.dropped)))
+    assert sorted(got) == expected
+    inexact = [row for row in analysis.rows
+               if row.fits is False or any(note.startswith("inexact") for note in row.notes)]
+    assert len(inexact) == len(golden["does_not_fit"])
+
+
+def test_golden_folder_present_when_shared_is_checked_out():
+    if not GOLDEN.parent.is_dir():
+        pytest.skip("../shared is not beside this checkout")
+    assert _cases(), "../shared/golden has no reference files"
