@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -533,5 +532,7 @@ def canonical_type(name: str) -> str | None:
 
 def suggest(name: str, known) -> str:
     """' (did you mean 'maxpool'?)' or '' — for unknown types, options and parameters."""
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""

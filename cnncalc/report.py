@@ -5,9 +5,6 @@ No rich here: these formats are for scripts and documents, and must import fast.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -82,10 +79,15 @@ def _check_value(value: Any) -> Any:
 
 
 def to_json(analysis: Analysis) -> str:
+    import json
+
     return json.dumps(to_dict(analysis), indent=2, ensure_ascii=False)
 
 
 def to_csv(analysis: Analysis) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=LAYER_KEYS, lineterminator="\n")
     writer.writeheader()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +52,15 @@ class Network:
 
 def builtin_names() -> list[str]:
     folder = resources.files("cnncalc") / "architectures"
+    from importlib import resources
+
     return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".yaml"))
 
 
 def builtin_text(name: str) -> str | None:
     stem = name[:-5] if name.endswith(".yaml") else name
+    from importlib import resources
+
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem):
         return None
     entry = resources.files("cnncalc") / "architectures" / f"{stem}.yaml"
