@@ -130,3 +130,26 @@ def test_readme_lists_every_command():
     text = README.read_text(encoding="utf-8")
     missing = [name for name in cli.commands if f"cnncalc {name}" not in text]
     assert not missing, f"README.md does not mention: {missing}"
+
+
+def test_readme_homework_examples_are_real_output(tmp_path, monkeypatch):
+    """The README's conv/pool/apply/explain examples still match a run at width 100."""
+    if not README.exists():
+        pytest.skip("README.md is being written")
+    section = README.read_text(encoding="utf-8").split("## Homework companion", 1)[-1]
+    (tmp_path / "image.txt").write_text(COURSE_7X7)
+    monkeypatch.chdir(tmp_path)
+    examples = re.findall(r"```\n\$ cnncalc ([^\n]+)\n(.*?)\n```", section, flags=re.S)
+    checked = 0
+    for command, expected in examples:
+        command, _, head = command.partition(" | head -")
+        if command.split()[0] not in ("conv", "pool", "apply", "explain"):
+            continue
+        args = [arg.strip('"') for arg in re.findall(r'"[^"]*"|\S+', command)]
+        result = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args)
+        got = [line.rstrip() for line in result.output.splitlines()]
+        if head:
+            got = got[:int(head)]
+        assert got == expected.splitlines(), command
+        checked += 1
+    assert checked >= 5
