@@ -59,7 +59,7 @@ class Grid:
         if sum(widths) + 3 * (len(widths) - 1) > options.max_width:
             yield self.as_table()
             return
-        text = Text(no_wrap=True, overflow="ignore", end="")
+        text = Text(no_wrap=True, overflow="ignore")
         self._line(text, [Text(h, style="bold") for h in self.headers], widths, "")
         last = len(widths) - 1
         rule = ("━" * ((i > 0) + width + (i < last)) for i, width in enumerate(widths))
@@ -187,8 +187,10 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
     if verified:
         bad = sum(1 for row in analysis.rows if row.verified is False)
         done = sum(1 for row in analysis.rows if row.verified is True)
-        status.append(f"verified {done}/{len(analysis.rows)} ✓" if not bad
-                      else f"{bad} shape mismatch(es) ✗")
+        skipped = len(analysis.rows) - bad - done
+        text = (f"verified {done}/{len(analysis.rows)} ✓" if not bad
+                else f"{bad} shape mismatch(es) ✗ — a cnncalc bug, please report it")
+        status.append(text + (f" ({skipped} skipped: memory)" if skipped else ""))
     grid.add_row("checks", " · ".join(status), "")
     return Panel(grid, title="totals", title_align="left", expand=False)
 
