@@ -51,9 +51,9 @@ class Network:
 
 
 def builtin_names() -> list[str]:
-    folder = resources.files("cnncalc") / "architectures"
     from importlib import resources
 
+    folder = resources.files("cnncalc") / "architectures"
     return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".yaml"))
 
 
