@@ -206,7 +206,8 @@ def human_bytes(count: int) -> str:
 
 def human_count(count: int) -> str:
     """62,378,344 → '62.38 M' — for totals, beside the exact figure."""
-    for size, unit in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
+    for size, unit in ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"),
+                       (10**3, "k")):
         if count >= size:
             return f"{count / size:.2f} {unit}"
     return str(count)
