@@ -217,6 +217,8 @@ class _Walker:
                     out, field_ = self.concat(node, shape, field_, depth + 1, inner)
                 group.end, group.output = len(self.rows), out
         except CnnCalcError as error:
+            if getattr(node, "kind", "sequential") != "sequential":  # a block call
+                error.inside(node.kind, node.path, node.where.get("line"))
             raise error.locate(**node.where) from None
         for expectation in getattr(node, "expect", []):
             self.check(node.path, expectation, out, self.rows[start:], field_)

@@ -27,6 +27,16 @@ class CnnCalcError(Exception):
                 setattr(self, key, value)
         return self
 
+    def inside(self, block: str, path: str, line: int | None) -> CnnCalcError:
+        """Name the block call the error happened in; nested calls add one note each."""
+        self.calls = getattr(self, "calls", 0) + 1
+        at = f" at line {line}" if line is not None else ""
+        if self.calls <= 3:  # the innermost calls say enough; deep nesting would flood
+            self.message += f" (in block '{block}' called as '{path}'{at})"
+        elif self.calls == 4:
+            self.message += " (…)"
+        return self
+
     def prefix(self) -> str:
         parts = []
         if self.file:
@@ -62,3 +72,32 @@ class ShapeError(CnnCalcError):
 
 class LimitError(CnnCalcError):
     """The input exceeds a safety limit (size, nesting, expansion)."""
+
+
+def show(value: object, limit: int = 60) -> str:
+    """A user's value as YAML would write it, kept short: messages must stay small and fast
+    even for an aliased structure that would expand to billions of items."""
+    text = _show(value, 3)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _show(value: object, depth: int) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**20 else "a huge integer"
+    if isinstance(value, str):
+        return repr(value[:60])
+    if isinstance(value, list):
+        if depth == 0:
+            return "[…]"
+        parts = [_show(item, depth - 1) for item in value[:4]]
+        return "[" + ", ".join(parts + ["…"] * (len(value) > 4)) + "]"
+    if isinstance(value, dict):
+        if depth == 0:
+            return "{…}"
+        parts = [f"{key}: {_show(item, depth - 1)}" for key, item in list(value.items())[:4]]
+        return "{" + ", ".join(parts + ["…"] * (len(value) > 4)) + "}"
+    return str(value)[:60]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import SpecError
+from .errors import SpecError, show
 from .options import MAX_INT
 
 MAX_LENGTH = 200  # also bounds the parser's recursion depth
@@ -93,7 +93,7 @@ class _Parser:
                             f"(parameters: {known})")
         value = self.params[name]
         if not isinstance(value, int) or isinstance(value, bool):
-            raise SpecError(f"parameter '{name}' is {value!r}, not an integer, in "
+            raise SpecError(f"parameter '{name}' is {show(value)}, not an integer, in "
                             f"'${{{self.text}}}'")
         return value
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, show
 
 MAX_INT = 2**63 - 1  # beyond this no size is meaningful, and NumPy could not index it
 
@@ -21,7 +21,7 @@ def check_int(value: Any, what: str, minimum: int) -> int:
     """An integer ≥ minimum; booleans and 2.5 are refused."""
     if not _is_int(value):
         article = "a positive" if minimum >= 1 else "a non-negative"
-        raise SpecError(f"{what} must be {article} integer, got {value!r}")
+        raise SpecError(f"{what} must be {article} integer, got {show(value)}")
     if value < minimum:
         bound = "≥ 1" if minimum >= 1 else "≥ 0"
         raise SpecError(f"{what} must be {bound}, got {value}")
@@ -55,13 +55,13 @@ def _pair(value, what, minimum):
     kind = "a positive" if minimum >= 1 else "a non-negative"
     if isinstance(value, list):
         if len(value) != 2:
-            raise SpecError(f"{what} must be {kind} integer or [height, width], got {value!r}")
+            raise SpecError(f"{what} must be {kind} integer or [height, width], got {show(value)}")
         return (check_int(value[0], f"{what} height", minimum),
                 check_int(value[1], f"{what} width", minimum))
     if _is_int(value):
         number = check_int(value, what, minimum)
         return (number, number)
-    raise SpecError(f"{what} must be {kind} integer or [height, width], got {value!r}")
+    raise SpecError(f"{what} must be {kind} integer or [height, width], got {show(value)}")
 
 
 def _pair1(value, what, option):
@@ -79,7 +79,7 @@ def _sides(value, what, option):
         return (top, bottom, left, right)
     if isinstance(value, list) and len(value) not in (2, 4):
         raise SpecError(f"{what} must be an integer, [h, w] or [top, bottom, left, right], "
-                        f"got {value!r}")
+                        f"got {show(value)}")
     vertical, horizontal = _pair(value, what, 0)
     return (vertical, vertical, horizontal, horizontal)
 
@@ -93,34 +93,34 @@ def _padding(value, what, option):
         if word == "valid":
             return (0, 0, 0, 0)
         raise SpecError(f"{what} must be an integer, a pair, 4 sides, 'same' or 'valid', "
-                        f"got {value!r}")
+                        f"got {show(value)}")
     return _sides(value, what, option)
 
 
 def _bool(value, what, option):
     if not isinstance(value, bool):
-        raise SpecError(f"{what} must be true or false, got {value!r}")
+        raise SpecError(f"{what} must be true or false, got {show(value)}")
     return value
 
 
 def _number(value, what, option):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(f"{what} must be a number, got {value!r}")
+        raise SpecError(f"{what} must be a number, got {show(value)}")
     if value != value or value in (float("inf"), float("-inf")):
-        raise SpecError(f"{what} must be a finite number, got {value!r}")
+        raise SpecError(f"{what} must be a finite number, got {show(value)}")
     return float(value)
 
 
 def _rate(value, what, option):
     number = _number(value, what, option)
     if not 0 <= number < 1:
-        raise SpecError(f"{what} must be in [0, 1), got {value!r}")
+        raise SpecError(f"{what} must be in [0, 1), got {show(value)}")
     return number
 
 
 def _choice(value, what, option):
     if not isinstance(value, str) or value.lower() not in option.choices:
-        raise SpecError(f"{what} must be one of {', '.join(option.choices)}, got {value!r}")
+        raise SpecError(f"{what} must be one of {', '.join(option.choices)}, got {show(value)}")
     return value.lower()
 
 

@@ -83,7 +83,7 @@ def adaptive_bins(size: int, out: int) -> list[tuple[int, int]]:
 
 def parse_shape(value: object) -> Shape:
     """'227x227x3', '227×227×3', {height, width, channels} or 784 → a shape tuple."""
-    from .errors import SpecError
+    from .errors import SpecError, show
     from .options import check_int
 
     if isinstance(value, dict):
@@ -99,5 +99,5 @@ def parse_shape(value: object) -> Shape:
         if len(parts) in (1, 3) and all(part.strip().isdigit() for part in parts):
             numbers = tuple(int(part) for part in parts)
             return tuple(check_int(n, "shape size", 1) for n in numbers)
-    raise SpecError(f"cannot read shape {value!r}: write HxWxC like 227x227x3, or an integer "
+    raise SpecError(f"cannot read shape {show(value)}: write HxWxC like 227x227x3, or an integer "
                     "for a vector")

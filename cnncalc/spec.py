@@ -13,7 +13,7 @@ from typing import Any
 
 from . import expr
 from .composite import COMPOSITE_TYPES, Concat, Node, Residual, Sequential
-from .errors import CnnCalcError, LimitError, SpecError
+from .errors import CnnCalcError, LimitError, SpecError, show
 from .layers import ACTIVATIONS, ALIASES, CATALOG, Layer, canonical_type, suggest
 from .options import check_int
 from .shapes import Shape, parse_shape
@@ -21,6 +21,7 @@ from .yamlread import MarkedDict, MarkedList, read_yaml
 
 MAX_LAYERS = 100_000
 MAX_BLOCK_DEPTH = 64
+MAX_NESTING = 100  # layer lists inside layer lists; keeps recursion well in bounds
 TOP_KEYS = ("name", "description", "input", "batch", "layers", "expect", "blocks")
 COMMON_KEYS = ("name", "expect", "repeat")
 FIGURES = ("output", "params", "weights", "biases", "buffers", "neurons", "connections",
@@ -92,7 +93,7 @@ def loads(text: str, file: str = "<spec>", default_name: str = "network") -> Net
     """A spec from YAML text."""
     document = read_yaml(text, file)
     if not isinstance(document, MarkedDict):
-        kind = "a list" if isinstance(document, list) else f"the value {document!r}"
+        kind = "a list" if isinstance(document, list) else f"the value {show(document)}"
         raise SpecError(f"the top level must be a mapping with 'input:' and 'layers:', found "
                         f"{kind}", file=file, line=1)
     return _Builder(file, document).network(default_name)
@@ -117,6 +118,7 @@ class _Builder:
         self.document = document
         self.counters: Counter[str] = Counter()
         self.nodes = 0
+        self.depth = 0
         self.blocks: dict[str, MarkedDict] = {}
 
     def fail(self, message: str, container, key, **layer) -> SpecError:
@@ -141,12 +143,18 @@ class _Builder:
         if not isinstance(layers, MarkedList) or not layers:
             raise self.fail("'layers' must be a non-empty list of layer entries", doc, "layers")
         tree = self.entries(layers, {}, (), "")
-        name = doc.get("name", default_name)
-        description = doc.get("description", "")
+        name = self.text(doc, "name", default_name)
+        description = self.text(doc, "description", "")
         expect = self.expectations(doc.get("expect"), doc, "expect", {})
         self.substitute_expectations(expect, {})
         return Network(name=str(name), input=shape, layers=tree, batch=batch,
                        description=str(description or ""), expect=expect, file=self.file)
+
+    def text(self, doc, key: str, default: str) -> str:
+        value = doc.get(key, default)
+        if isinstance(value, (list, dict)):
+            raise self.fail(f"'{key}' must be text, got {show(value)}", doc, key)
+        return default if value is None else value
 
     def located(self, action, container, key, **layer):
         try:
@@ -162,7 +170,7 @@ class _Builder:
                             "blocks")
         for name, body in blocks.items():
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][\w-]*", name):
-                raise self.fail(f"block name {name!r} must be a word", blocks, name)
+                raise self.fail(f"block name {show(name)} must be a word", blocks, name)
             if canonical_type(name) or name.lower() in COMPOSITE_TYPES:
                 raise self.fail(f"block '{name}' has the name of a layer type; rename it",
                                 blocks, name)
@@ -183,6 +191,18 @@ class _Builder:
     def entries(self, items, env: dict, stack: tuple, prefix: str) -> list[Node]:
         if not isinstance(items, MarkedList):
             raise SpecError("expected a list of layer entries", file=self.file)
+        # Aliases can nest composites deeper than the YAML text does (or forever): bound it.
+        if self.depth >= MAX_NESTING:
+            raise LimitError(f"layers nested more than {MAX_NESTING} levels deep (through YAML "
+                             "aliases or blocks); flatten the structure", file=self.file,
+                             line=items.mark[0], column=items.mark[1])
+        self.depth += 1
+        try:
+            return self.entry_list(items, env, stack, prefix)
+        finally:
+            self.depth -= 1
+
+    def entry_list(self, items, env: dict, stack: tuple, prefix: str) -> list[Node]:
         nodes: list[Node] = []
         names: dict[str, int] = {}
         for index in range(len(items)):
@@ -204,12 +224,14 @@ class _Builder:
             options.mark, options.marks = (where["line"], where["column"]), {}
         elif isinstance(item, MarkedDict) and len(item) == 1:
             type_name, options = next(iter(item.items()))
+            if isinstance(type_name, str) and ":" in type_name:
+                self.kind(type_name, where)  # says how to write it
             if options is None:
                 options = MarkedDict()
                 options.mark, options.marks = (where["line"], where["column"]), {}
             if not isinstance(options, MarkedDict):
                 raise SpecError(f"the options of '{type_name}' must be a mapping like "
-                                f"{{kernel: 3}}, got {options!r}", **where)
+                                f"{{kernel: 3}}, got {show(options)}", **where)
         elif isinstance(item, MarkedDict):
             keys = ", ".join(map(str, item))
             raise SpecError(f"a layer entry is one type with its options, like '- conv: "
@@ -217,9 +239,9 @@ class _Builder:
                             "options under the type name)", **where)
         else:
             raise SpecError(f"a layer entry must be a type name or a one-key mapping, got "
-                            f"{item!r}", **where)
+                            f"{show(item)}", **where)
         if not isinstance(type_name, str):
-            raise SpecError(f"layer type must be a name, got {type_name!r}", **where)
+            raise SpecError(f"layer type must be a name, got {show(type_name)}", **where)
         kind = self.kind(type_name, where)
         where["layer_type"] = kind if kind != "block" else type_name
         repeat = 1
@@ -249,6 +271,10 @@ class _Builder:
             return COMPOSITE_TYPES[type_name.lower()]
         if type_name in self.blocks:
             return "block"
+        if ":" in type_name:
+            head = type_name.split(":")[0].strip()
+            raise SpecError(f"'{type_name[:40]}' is not a layer type: put a space after ':', "
+                            f"e.g. '- {head}: {{kernel: 3}}'", **where)
         known = [*CATALOG, *ALIASES, *COMPOSITE_TYPES, *self.blocks]
         raise SpecError(f"unknown layer type '{type_name}'{suggest(type_name, known)} "
                         "(`cnncalc summary --help` lists the types)", **where)
@@ -260,8 +286,8 @@ class _Builder:
     def count(self, where) -> None:
         self.nodes += 1
         if self.nodes > MAX_LAYERS:
-            raise LimitError(f"more than {MAX_LAYERS:,} layers after expanding repeats and "
-                             "blocks; lower a 'repeat'", **where)
+            raise LimitError(f"more than {MAX_LAYERS:,} layers after expanding repeats, "
+                             "blocks and YAML aliases; lower a 'repeat'", **where)
 
     def one(self, kind, type_name, options, name, env, stack, prefix, where) -> list[Node]:
         self.count(where)
@@ -317,8 +343,9 @@ class _Builder:
                          else "'$' parameters work only inside blocks")
                 raise SpecError(f"unknown parameter '${name}'{suggest(name, env)} ({scope})")
             return env[name]
-        if isinstance(value, list):
-            return [self.substitute(item, env) for item in value]
+        if isinstance(value, list):  # [$h, $w]; one level only, so shared aliases stay cheap
+            return [item if isinstance(item, list) else self.substitute(item, env)
+                    for item in value]
         return value
 
     def single(self, kind, options, name, env, where) -> list[Node]:
@@ -350,7 +377,8 @@ class _Builder:
                 return None
             if not isinstance(value, str) or canonical_type(value) not in ACTIVATIONS:
                 raise SpecError(f"activation must be one of {', '.join(ACTIVATIONS)}, got "
-                                f"{value!r}{suggest(str(value), ACTIVATIONS)}")
+                                f"{show(value)}"
+                                + suggest(value if isinstance(value, str) else "", ACTIVATIONS))
             return canonical_type(value)
         kind = self.value(options, "activation", env, where, read)
         if kind is None:
@@ -416,9 +444,7 @@ class _Builder:
         try:
             children = self.entries(definition["layers"], inner, (*stack, block), path + ".")
         except CnnCalcError as error:
-            if "block" not in error.message:
-                error.message += f" (in block '{block}' called as '{path}')"
-            raise
+            raise error.inside(block, path, where["line"]) from None
         return Sequential(name, children, kind=block)
 
     # -- expectations -------------------------------------------------------------------
@@ -467,7 +493,7 @@ def _layer(where: dict) -> dict:
 
 def _check_name(value) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise SpecError(f"name must be a non-empty string, got {value!r}")
+        raise SpecError(f"name must be a non-empty string, got {show(value)}")
     return value.strip()
 
 
@@ -475,7 +501,7 @@ def _shortcut(value) -> str:
     if isinstance(value, str) and value.lower() in ("identity", "projection", "auto"):
         return value.lower()
     raise SpecError(f"shortcut must be identity, projection, auto or a list of layers, got "
-                    f"{value!r}")
+                    f"{show(value)}")
 
 
 def _crop(value) -> str:
@@ -483,4 +509,4 @@ def _crop(value) -> str:
         return "center" if value.lower() != "none" else "none"
     if value is None:
         return "none"
-    raise SpecError(f"crop must be none or center, got {value!r}")
+    raise SpecError(f"crop must be none or center, got {show(value)}")
