@@ -13,7 +13,14 @@ from rich.table import Table
 from rich.text import Text
 
 from .analysis import Analysis
-from .report import DEFAULT_COLUMNS, column_text, display_lines, human_bytes, human_count
+from .report import (
+    DEFAULT_COLUMNS,
+    column_text,
+    display_lines,
+    human_bytes,
+    human_count,
+    value_text,
+)
 from .shapes import shape_str
 
 BAR_WIDTH = 10
@@ -130,8 +137,8 @@ def notes_text(analysis: Analysis) -> Text:
     text = Text()
     for check in analysis.failed_checks:
         text.append("✗ ", style="bold red")
-        text.append(f"{check.path} {check.figure}: expected {_value(check.expected)}, "
-                    f"got {_value(check.got)}\n")
+        text.append(f"{check.path} {check.figure}: expected {value_text(check.expected)}, "
+                    f"got {value_text(check.got)}\n")
     for row in analysis.rows:
         for warning in row.warnings:
             text.append("⚠ ", style="bold yellow")
@@ -145,14 +152,6 @@ def notes_text(analysis: Analysis) -> Text:
             text.append(f"{row.path}: {note}\n")
     text.rstrip()
     return text
-
-
-def _value(value) -> str:
-    if isinstance(value, tuple):
-        if len(value) == 2 and value[0] == value[1]:
-            return str(value[0])
-        return shape_str(value, times="×")
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,

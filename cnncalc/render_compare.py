@@ -8,7 +8,7 @@ from rich.text import Text
 
 from .compare import Comparison, Figure, FileCheck
 from .render import share_bar
-from .report import human_bytes, human_count
+from .report import human_bytes, human_count, value_text
 from .shapes import shape_str
 
 BARRED = ("params", "MACs")  # totals that get a relative bar, scaled to the larger network
@@ -88,7 +88,7 @@ def check_line(result: FileCheck) -> Text:
     line.append(f"{result.source}: {'OK' if result.ok else 'FAIL'} — ")
     if result.failed:
         line.append("; ".join(f"{check.path} {check.figure}: expected "
-                              f"{_plain(check.expected)}, got {_plain(check.got)}"
+                              f"{value_text(check.expected)}, got {value_text(check.got)}"
                               for check in result.failed), style="red")
     else:
         checks = f", expect {len(analysis.checks)}/{len(analysis.checks)} ✓" \
@@ -103,14 +103,6 @@ def check_line(result: FileCheck) -> Text:
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         line.append(f"; ⚠ {len(paths)} layer(s) do not fit: {shown}", style="yellow")
     return line
-
-
-def _plain(value) -> str:
-    if isinstance(value, tuple):
-        if len(value) == 2 and value[0] == value[1]:
-            return str(value[0])
-        return shape_str(value, times="×")
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def check_summary(results: list[FileCheck]) -> Text:

@@ -12,6 +12,7 @@ from rich.text import Text
 from .card import Card, Choices, Step
 from .explain import Explanation, LayerExplanation
 from .matrix import Applied, literal, number
+from .report import value_text
 from .shapes import shape_str
 
 NOTE_STYLES = {"does not fit": "bold yellow"}
@@ -84,19 +85,11 @@ def _layer(item: LayerExplanation, index: int) -> RenderableType:
             remarks.append("\n")
         remarks.append(f"   {'✓' if check.ok else '✗'} ",
                        style="green" if check.ok else "bold red")
-        remarks.append(f"expect {check.figure}: {_value(check.expected)}"
-                       + ("" if check.ok else f", got {_value(check.got)}"))
+        remarks.append(f"expect {check.figure}: {value_text(check.expected)}"
+                       + ("" if check.ok else f", got {value_text(check.got)}"))
     if remarks.plain:
         parts.append(remarks)
     return Group(*parts)
-
-
-def _value(value) -> str:
-    if isinstance(value, tuple):
-        if len(value) == 2 and value[0] == value[1]:
-            return str(value[0])
-        return shape_str(value, times="×")
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def explanation(result: Explanation) -> RenderableType:

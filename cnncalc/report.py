@@ -196,6 +196,15 @@ def column_text(line: Line, column: str, chw: bool) -> str:
     return f"{value:,}" if value or line.kind == "row" else "–"
 
 
+def value_text(value) -> str:
+    """An expected/got figure for people: 34,944; 55×55×96; a square receptive field as 11."""
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] == value[1]:
+            return str(value[0])
+        return shape_str(value, times="×")
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def human_bytes(count: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if count < 1024 or unit == "TiB":
