@@ -57,6 +57,21 @@ def shape_option(ctx, param, value):
         raise click.BadParameter(f"{error.message} (e.g. --input 224x224x3)") from None
 
 
+def spec_argument(ctx, param, value):
+    """A SPEC must be an existing file or a built-in name: otherwise a usage error (exit 2)."""
+    from pathlib import Path
+
+    from .layers import suggest
+    from .spec import builtin_names, builtin_text
+
+    if value is None or "\n" in value or Path(value).is_file() or builtin_text(value):
+        return value
+    stem = Path(value).name.removesuffix(".yaml")
+    raise click.BadParameter(f"'{value}' is neither a file nor a built-in architecture"
+                             f"{suggest(stem, builtin_names())} (`cnncalc list` shows the "
+                             "built-ins)")
+
+
 def columns_option(ctx, param, value):
     if value is None:
         return DEFAULT_COLUMNS
@@ -91,7 +106,7 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", callback=spec_argument)
 @click.option("--input", "input_shape", callback=shape_option, metavar="HxWxC",
               help="Override the spec's input shape, e.g. 224x224x3.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size for memory figures.")
@@ -266,7 +281,7 @@ def pool(input_shape, kernel, stride, padding, mode):
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", callback=spec_argument)
 @click.argument("layer", required=False)
 @click.option("--input", "input_shape", callback=shape_option, metavar="HxWxC",
               help="Override the spec's input shape, e.g. 224x224x3.")
@@ -363,8 +378,8 @@ def check(specs, strict):
 
 
 @cli.command()
-@click.argument("spec_a", metavar="A")
-@click.argument("spec_b", metavar="B")
+@click.argument("spec_a", metavar="A", callback=spec_argument)
+@click.argument("spec_b", metavar="B", callback=spec_argument)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many differing layers to list.")
 def compare(spec_a, spec_b, top):
