@@ -124,13 +124,21 @@ class _Builder:
     def fail(self, message: str, container, key, **layer) -> SpecError:
         return SpecError(message, **_at(container, key, self.file, **layer))
 
+    def fail_key(self, message: str, container, key, **layer) -> SpecError:
+        """An error about a key itself (unknown, misnamed): point at the key, not its value."""
+        where = _at(container, key, self.file, **layer)
+        key_marks = getattr(container, "key_marks", {})
+        if key in key_marks:
+            where["line"], where["column"] = key_marks[key]
+        return SpecError(message, **where)
+
     # -- the top level -------------------------------------------------------------------
     def network(self, default_name: str) -> Network:
         doc = self.document
         for key in doc:
             if key not in TOP_KEYS:
-                raise self.fail(f"unknown top-level key '{key}'{suggest(str(key), TOP_KEYS)} "
-                                f"(allowed: {', '.join(TOP_KEYS)})", doc, key)
+                raise self.fail_key(f"unknown top-level key '{key}'{suggest(str(key), TOP_KEYS)} "
+                                    f"(allowed: {', '.join(TOP_KEYS)})", doc, key)
         for required in ("input", "layers"):
             if required not in doc:
                 raise SpecError(f"the spec has no '{required}:'; add e.g. "
@@ -170,17 +178,17 @@ class _Builder:
                             "blocks")
         for name, body in blocks.items():
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][\w-]*", name):
-                raise self.fail(f"block name {show(name)} must be a word", blocks, name)
+                raise self.fail_key(f"block name {show(name)} must be a word", blocks, name)
             if canonical_type(name) or name.lower() in COMPOSITE_TYPES:
-                raise self.fail(f"block '{name}' has the name of a layer type; rename it",
-                                blocks, name)
+                raise self.fail_key(f"block '{name}' has the name of a layer type; rename it",
+                                    blocks, name)
             if not isinstance(body, MarkedDict) or "layers" not in body:
                 raise self.fail(f"block '{name}' needs 'layers:' (and optional 'params:')",
                                 blocks, name)
             for key in body:
                 if key not in ("params", "layers", "description"):
-                    raise self.fail(f"unknown key '{key}' in block '{name}' (allowed: params, "
-                                    "layers, description)", body, key)
+                    raise self.fail_key(f"unknown key '{key}' in block '{name}' (allowed: params, "
+                                        "layers, description)", body, key)
             params = body.get("params") or MarkedDict()
             if not isinstance(params, MarkedDict):
                 raise self.fail(f"'params' of block '{name}' must map names to defaults",
@@ -319,8 +327,8 @@ class _Builder:
         for key in options:
             if key not in allowed and key not in COMMON_KEYS:
                 valid = [*allowed, *COMMON_KEYS]
-                raise self.fail(f"unknown option '{key}'{suggest(str(key), valid)} "
-                                f"(options: {', '.join(valid)})", options, key, **_layer(where))
+                raise self.fail_key(f"unknown option '{key}'{suggest(str(key), valid)} "
+                                    f"(options: {', '.join(valid)})", options, key, **_layer(where))
 
     def required(self, options, key, where):
         if key not in options:
@@ -433,9 +441,9 @@ class _Builder:
                 continue
             if key not in params:
                 known = ", ".join(map(str, params)) or "none"
-                raise self.fail(f"unknown parameter '{key}' for block '{block}'"
-                                f"{suggest(str(key), list(map(str, params)))} (parameters: "
-                                f"{known})", options, key, **_layer(where))
+                raise self.fail_key(f"unknown parameter '{key}' for block '{block}'"
+                                    f"{suggest(str(key), list(map(str, params)))} (parameters: "
+                                    f"{known})", options, key, **_layer(where))
             inner[key] = self.value(options, key, env, where, lambda v: v)
         missing = [key for key, value in inner.items() if value is None]
         if missing:
@@ -457,9 +465,9 @@ class _Builder:
         found = []
         for figure, value in expect.items():
             if figure not in FIGURES:
-                raise self.fail(f"unknown figure '{figure}' in expect"
-                                f"{suggest(str(figure), FIGURES)} (figures: "
-                                f"{', '.join(FIGURES)})", expect, figure, **_layer(where))
+                raise self.fail_key(f"unknown figure '{figure}' in expect"
+                                    f"{suggest(str(figure), FIGURES)} (figures: "
+                                    f"{', '.join(FIGURES)})", expect, figure, **_layer(where))
             found.append(Expectation(str(figure), value,
                                      _at(expect, figure, self.file, **_layer(where))))
         return found

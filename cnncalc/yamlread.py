@@ -29,6 +29,7 @@ class MarkedDict(dict):
 
     mark: tuple[int, int] = (0, 0)
     marks: dict[Any, tuple[int, int]]
+    key_marks: dict[Any, tuple[int, int]]  # where each key is written: 'unknown key' points here
 
 
 class MarkedList(list):
@@ -150,7 +151,7 @@ class _Converter:
         result = MarkedDict()
         self.done[id(node)] = result
         result.mark = _position(node.start_mark)
-        result.marks = {}
+        result.marks, result.key_marks = {}, {}
         for key_node, value_node in node.value:
             if key_node.tag == _CORE + "merge":
                 self._merge(result, value_node)
@@ -164,6 +165,7 @@ class _Converter:
                 raise self.fail(f"duplicate key '{key}' in one mapping; keep only one", key_node)
             result[key] = self.convert(value_node)
             result.marks[key] = _position(value_node.start_mark)
+            result.key_marks[key] = _position(key_node.start_mark)
         return result
 
     def _merge(self, result: MarkedDict, value_node) -> None:
@@ -176,3 +178,4 @@ class _Converter:
                 if key not in result:
                     result[key] = value
                     result.marks[key] = merged.marks[key]
+                    result.key_marks[key] = merged.key_marks[key]
