@@ -231,8 +231,12 @@ class ConvTranspose(Layer):
                                   self.output_padding[a], self.dilation[a])
                     for a, size in ((0, height), (1, width)))
         if min(out) < 1:
-            raise ShapeError(f"output size {shape_str(out)} is below 1: padding "
-                             f"{_pair_text(self.padding)} removes more than the layer produces")
+            axis = 0 if out[0] < 1 else 1
+            unpadded = out[axis] + 2 * self.padding[axis]
+            raise ShapeError(
+                f"output size {shape_str(out)} is below 1: (H−1)·S − 2P + D(F−1) + "
+                f"output_padding + 1 = {unpadded} − 2·{self.padding[axis]} = {out[axis]}; "
+                f"use padding ≤ {max((unpadded - 1) // 2, 0)}")
         return (out[0], out[1], self.filters)
 
     def counts(self, shape: Shape, out: Shape) -> Counts:

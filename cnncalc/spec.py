@@ -59,9 +59,9 @@ def builtin_names() -> list[str]:
 
 
 def builtin_text(name: str) -> str | None:
-    stem = name[:-5] if name.endswith(".yaml") else name
     from importlib import resources
 
+    stem = name[:-5] if name.endswith(".yaml") else name
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem):
         return None
     entry = resources.files("cnncalc") / "architectures" / f"{stem}.yaml"
@@ -284,8 +284,11 @@ class _Builder:
             raise SpecError(f"'{type_name[:40]}' is not a layer type: put a space after ':', "
                             f"e.g. '- {head}: {{kernel: 3}}'", **where)
         known = [*CATALOG, *ALIASES, *COMPOSITE_TYPES, *self.blocks]
-        raise SpecError(f"unknown layer type '{type_name}'{suggest(type_name, known)} "
-                        "(`cnncalc summary --help` lists the types)", **where)
+        hint = suggest(type_name, known)
+        if not hint:  # nothing close: list what exists (canonical names and blocks)
+            names = [*CATALOG, "sequential", "residual", "concat", *self.blocks]
+            hint = f" (types: {', '.join(names)})"
+        raise SpecError(f"unknown layer type '{type_name[:40]}'{hint}", **where)
 
     def default_name(self, type_name: str) -> str:
         self.counters[type_name] += 1

@@ -77,8 +77,9 @@ def _check_depth(text: str, file: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 line, column = _position(event.start_mark)
-                raise LimitError(f"nesting deeper than {MAX_DEPTH} levels", file=file,
-                                 line=line, column=column)
+                raise LimitError(f"nesting deeper than {MAX_DEPTH} levels of lists and "
+                                 "mappings; flatten the structure", file=file, line=line,
+                                 column=column)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
