@@ -21,6 +21,8 @@ from .yamlread import MarkedDict, MarkedList, read_yaml
 
 MAX_LAYERS = 100_000
 MAX_BLOCK_DEPTH = 64
+TOO_MANY_LAYERS = (f"more than {MAX_LAYERS:,} layers after expanding repeats, blocks and YAML "
+                   "aliases; lower a 'repeat' or use fewer aliases")
 MAX_NESTING = 100  # layer lists inside layer lists; keeps recursion well in bounds
 TOP_KEYS = ("name", "description", "input", "batch", "layers", "expect", "blocks")
 COMMON_KEYS = ("name", "expect", "repeat")
@@ -150,6 +152,7 @@ class _Builder:
         layers = doc["layers"]
         if not isinstance(layers, MarkedList) or not layers:
             raise self.fail("'layers' must be a non-empty list of layer entries", doc, "layers")
+        self.check_expansion(layers, doc, "layers")
         tree = self.entries(layers, {}, (), "")
         name = self.text(doc, "name", default_name)
         description = self.text(doc, "description", "")
@@ -193,7 +196,14 @@ class _Builder:
             if not isinstance(params, MarkedDict):
                 raise self.fail(f"'params' of block '{name}' must map names to defaults",
                                 body, "params")
+            if isinstance(body["layers"], MarkedList):
+                self.check_expansion(body["layers"], body, "layers")
         return dict(blocks)
+
+    def check_expansion(self, layers, container, key) -> None:
+        """Refuse an alias bomb before building anything: count what the lists expand to."""
+        if _expanded_size(layers, {}) > MAX_LAYERS:
+            raise LimitError(TOO_MANY_LAYERS, **_at(container, key, self.file))
 
     # -- entries -----------------------------------------------------------------------
     def entries(self, items, env: dict, stack: tuple, prefix: str) -> list[Node]:
@@ -297,8 +307,7 @@ class _Builder:
     def count(self, where) -> None:
         self.nodes += 1
         if self.nodes > MAX_LAYERS:
-            raise LimitError(f"more than {MAX_LAYERS:,} layers after expanding repeats, "
-                             "blocks and YAML aliases; lower a 'repeat'", **where)
+            raise LimitError(TOO_MANY_LAYERS, **where)
 
     def one(self, kind, type_name, options, name, env, stack, prefix, where) -> list[Node]:
         self.count(where)
@@ -495,6 +504,29 @@ def normalise_expected(figure: str, value: Any) -> Any:
         value = int(value.strip().replace(",", ""))
     number = check_int(value, figure, 0)
     return (number, number) if figure == "rf" else number
+
+
+def _expanded_size(items: list, memo: dict[int, int]) -> int:
+    """Entries a layer list expands to, each alias counted every time it is used; memoised
+    per list, so a billion-laughs structure costs only its distinct lists."""
+    if id(items) in memo:
+        return memo[id(items)]
+    memo[id(items)] = 0  # a cycle: the nesting limit reports it
+    total = 0
+    for item in items:
+        count = 1
+        options = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else None
+        if isinstance(options, dict):
+            inner = [options.get(key) for key in ("layers", "body", "shortcut")]
+            branches = options.get("branches")
+            inner += branches if isinstance(branches, list) else []
+            count += sum(_expanded_size(part, memo) for part in inner if isinstance(part, list))
+            repeat = options.get("repeat")
+            if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 1:
+                count *= repeat
+        total = min(total + count, MAX_LAYERS + 1)
+    memo[id(items)] = total
+    return total
 
 
 def _layer(where: dict) -> dict:
