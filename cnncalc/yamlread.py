@@ -140,6 +140,10 @@ class _Converter:
         return result
 
     def _scalar(self, node) -> Any:
+        digits = node.value.lstrip("+-").replace("_", "").lstrip("0")
+        if node.tag == _CORE + "int" and len(digits) > 20:  # refuse before converting it
+            raise self.fail(f"integer {node.value[:20]}… ({len(digits):,} digits) is beyond "
+                            "2^63", node)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, yaml.YAMLError) as error:
