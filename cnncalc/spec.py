@@ -202,7 +202,7 @@ class _Builder:
 
     def check_expansion(self, layers, container, key) -> None:
         """Refuse an alias bomb before building anything: count what the lists expand to."""
-        if _expanded_size(layers, {}) > MAX_LAYERS:
+        if _expanded_size(layers, {}, self.blocks) > MAX_LAYERS:
             raise LimitError(TOO_MANY_LAYERS, **_at(container, key, self.file))
 
     # -- entries -----------------------------------------------------------------------
@@ -506,24 +506,30 @@ def normalise_expected(figure: str, value: Any) -> Any:
     return (number, number) if figure == "rf" else number
 
 
-def _expanded_size(items: list, memo: dict[int, int]) -> int:
-    """Entries a layer list expands to, each alias counted every time it is used; memoised
-    per list, so a billion-laughs structure costs only its distinct lists."""
+def _expanded_size(items: list, memo: dict[int, int], blocks: dict) -> int:
+    """Entries a layer list expands to, each alias, repeat and block call counted every time
+    it is used; memoised per list, so a billion-laughs structure costs only its distinct
+    lists."""
     if id(items) in memo:
         return memo[id(items)]
-    memo[id(items)] = 0  # a cycle: the nesting limit reports it
+    memo[id(items)] = 0  # a cycle: the nesting or recursion check reports it
     total = 0
     for item in items:
-        count = 1
-        options = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else None
+        type_name, options = item, None
+        if isinstance(item, dict) and len(item) == 1:
+            type_name, options = next(iter(item.items()))
+        inner = []
+        if isinstance(type_name, str) and isinstance(blocks.get(type_name), dict):
+            inner.append(blocks[type_name].get("layers"))
         if isinstance(options, dict):
-            inner = [options.get(key) for key in ("layers", "body", "shortcut")]
+            inner += [options.get(key) for key in ("layers", "body", "shortcut")]
             branches = options.get("branches")
             inner += branches if isinstance(branches, list) else []
-            count += sum(_expanded_size(part, memo) for part in inner if isinstance(part, list))
-            repeat = options.get("repeat")
-            if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 1:
-                count *= repeat
+        count = 1 + sum(_expanded_size(part, memo, blocks) for part in inner
+                        if isinstance(part, list))
+        repeat = options.get("repeat") if isinstance(options, dict) else None
+        if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 1:
+            count *= repeat
         total = min(total + count, MAX_LAYERS + 1)
     memo[id(items)] = total
     return total
