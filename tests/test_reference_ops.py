@@ -516,6 +516,34 @@ def test_depthwise_and_pointwise_paths_match_naive():
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
 
 
+def test_flat_stride1_path_matches_naive():
+    # The flat-shift im2col is normally used only on wide maps; force it on small ones
+    # (junk columns, tiles of a few rows, slices running off the end of the input).
+    rng = np.random.default_rng(11)
+    saved = ops._FLAT_MAX_WASTE
+    ops._FLAT_MAX_WASTE = 100.0
+    try:
+        for _ in range(40):
+            groups = int(rng.integers(1, 3))
+            c, k = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 4))
+            h, w = (int(v) for v in rng.integers(1, 10, size=2))
+            f = tuple(int(v) for v in rng.integers(1, 4, size=2))
+            d = tuple(int(v) for v in rng.integers(1, 3, size=2))
+            pad = tuple(int(v) for v in rng.integers(0, 3, size=4))
+            if min(conv_out(h, pad[0], pad[1], f[0], 1, d[0]),
+                   conv_out(w, pad[2], pad[3], f[1], 1, d[1])) < 1:
+                continue
+            x = rng.standard_normal((c, h, w))
+            wt = rng.standard_normal((k, c // groups, *f))
+            row_bytes = (w + pad[2] + pad[3]) * c * f[0] * f[1] * x.itemsize
+            for workspace in (row_bytes, 2 * row_bytes, ops.DEFAULT_WORKSPACE):
+                got = ops.conv2d(x, wt, None, (1, 1), pad, d, groups, workspace_bytes=workspace)
+                want = naive_conv2d(x, wt, None, (1, 1), pad, d, groups)
+                np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    finally:
+        ops._FLAT_MAX_WASTE = saved
+
+
 def test_conv_integer_input_gives_float64():
     out = ops.conv2d(np.ones((1, 3, 3), dtype=int), np.ones((1, 1, 2, 2), dtype=int), None)
     assert out.dtype == np.float64

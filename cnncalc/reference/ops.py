@@ -33,6 +33,8 @@ _DEPTHWISE_BLOCK_BYTES = 256 << 10
 # output positions (matmul columns); workspace_bytes is the hard limit.
 _TILE_TARGET_BYTES = 4 << 20
 _TILE_MIN_COLS = 1024
+# Stride-1 convs use the flat-shift im2col when padded width / output width is at most this.
+_FLAT_MAX_WASTE = 1.15
 
 
 # ---------------------------------------------------------------------------------------
@@ -176,12 +178,17 @@ def _conv_im2col(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
 
     itemsize = xp.dtype.itemsize
     col_bytes = c * fh * fw * itemsize  # one output position's patch
-    row_bytes = col_bytes * wo
     # Tile size: small enough that the patch matrix just written is still in cache when
     # matmul reads it (a tile that spills to DRAM costs up to 3x on the 64-channel VGG
     # layers), big enough that the weight packing BLAS does per call is amortised.
     target = max(_TILE_TARGET_BYTES, _TILE_MIN_COLS * col_bytes)
     budget = max(min(int(workspace_bytes), target), col_bytes)
+
+    if sh == sw == 1 and wp * col_bytes <= budget and wp <= _FLAT_MAX_WASTE * wo:
+        _conv_flat(xp, wmat, out, (fh, fw), dilation, budget // (wp * col_bytes))
+        return
+
+    row_bytes = col_bytes * wo
     if row_bytes <= budget:
         rows_per_tile, cols_per_tile = min(ho, budget // row_bytes), wo
     else:  # one output row is too big: tile within rows
@@ -207,6 +214,44 @@ def _conv_im2col(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
                 cols.reshape(g, cg * fh * fw, nr * nc),
                 out=out3[:, :, n0 : n0 + nr * nc],
             )
+
+
+def _conv_flat(xp: np.ndarray, wmat: np.ndarray, out: np.ndarray, kernel: Pair,
+               dilation: Pair, rows_per_tile: int) -> None:
+    """Stride-1 im2col on the flattened padded input.
+
+    With stride 1, the receptive-field element (i, j) of output (r, q) is element
+    (r + i*dh)*Wp + q + j*dw of the flattened (C, Hp*Wp) input, so for a tile of output rows
+    each (channel, offset) row of the patch matrix is ONE contiguous slice: long memcpy-like
+    copies instead of Ho*Wo-sized strided ones.  The price is Wp - Wo junk columns per
+    output row (computed, then cropped), which the caller keeps small.
+    """
+    c, hp, wp = xp.shape
+    g, kg, _ = wmat.shape
+    cg = c // g
+    fh, fw = kernel
+    dh, dw = dilation
+    _, ho, wo = out.shape
+    total = hp * wp
+    xflat = np.ascontiguousarray(xp).reshape(g, cg, total)
+    out4 = out.reshape(g, kg, ho, wo)
+    rows_per_tile = max(1, min(ho, rows_per_tile))
+    buf = np.empty(g * cg * fh * fw * rows_per_tile * wp, dtype=xp.dtype)
+    res = np.empty(g * kg * rows_per_tile * wp, dtype=out.dtype)
+    for r0 in range(0, ho, rows_per_tile):
+        nr = min(rows_per_tile, ho - r0)
+        n = nr * wp
+        cols = buf[: g * cg * fh * fw * n].reshape(g, cg, fh, fw, n)
+        for i in range(fh):
+            for j in range(fw):
+                s0 = (r0 + i * dh) * wp + j * dw
+                m = min(n, total - s0)  # the last row's junk columns may run off the end
+                cols[:, :, i, j, :m] = xflat[:, :, s0 : s0 + m]
+                if m < n:
+                    cols[:, :, i, j, m:] = 0
+        r = res[: g * kg * n].reshape(g, kg, n)
+        np.matmul(wmat, cols.reshape(g, cg * fh * fw, n), out=r)
+        out4[:, :, r0 : r0 + nr, :] = r.reshape(g, kg, nr, wp)[:, :, :, :wo]
 
 
 def _conv_depthwise(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
