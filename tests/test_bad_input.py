@@ -61,8 +61,8 @@ def test_bad_spec(path: Path):
 
 
 @pytest.mark.parametrize("args, fragments", [
-    (["summary", "alexnett"], ["neither a file nor a built-in architecture", "did you mean 'alexnet'",
-                               "cnncalc list"]),
+    (["summary", "alexnett"], ["neither a file nor a built-in architecture",
+                               "did you mean 'alexnet'", "cnncalc list"]),
     (["summary", "missing/net.yaml"], ["neither a file nor a built-in architecture",
                                        "cnncalc list"]),
     (["summary", "alexnet", "--input", "224x224"], ["--input", "224x224", "224x224x3"]),

@@ -1,0 +1,77 @@
+"""Long fuzz run: mutate valid specs thousands of times and run `cnncalc summary` on each.
+
+    python benchmarks/fuzz.py --cases 3000 [--seed 0] [--save failures/]
+
+Prints the number of cases, the exit-code distribution, the slowest case, and every
+failure (a traceback, an internal error, an exit code other than 0/1/2, or a slow case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fuzz_mutations import mutate, seeds  # noqa: E402
+
+from cnncalc.cli import cli  # noqa: E402
+
+SLOW = 5.0  # seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", type=Path, help="folder for the failing specs")
+    args = parser.parse_args()
+
+    texts = seeds()
+    names = sorted(texts)
+    folder = Path(tempfile.mkdtemp(prefix="cnncalc-fuzz-"))
+    codes: Counter[int] = Counter()
+    failures: list[tuple[int, str, str]] = []
+    slowest = (0.0, -1)
+    started = time.perf_counter()
+    for case in range(args.cases):
+        rng = random.Random(args.seed * 1_000_003 + case)
+        text = mutate(texts[rng.choice(names)], rng)
+        path = folder / "case.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        extra = ["--format", "json"] if case % 2 else []
+        start = time.perf_counter()
+        result = CliRunner().invoke(cli, ["summary", str(path), "--no-verify", *extra])
+        seconds = time.perf_counter() - start
+        slowest = max(slowest, (seconds, case))
+        codes[result.exit_code] += 1
+        crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+        problem = ("crash: " + repr(result.exception) if crashed
+                   else "internal error" if "internal error" in result.output
+                   else "traceback" if "Traceback" in result.output
+                   else f"exit {result.exit_code}" if result.exit_code not in (0, 1, 2)
+                   else f"slow: {seconds:.1f} s" if seconds > SLOW else "")
+        if problem:
+            failures.append((case, problem, text))
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                (args.save / f"case{case}.yaml").write_text(text, encoding="utf-8",
+                                                            errors="surrogatepass")
+    total = time.perf_counter() - started
+    print(f"cases: {args.cases} in {total:.1f} s (seed {args.seed})")
+    print("exit codes: " + ", ".join(f"{code}: {count}" for code, count in sorted(codes.items())))
+    print(f"slowest case: #{slowest[1]} {slowest[0] * 1000:.0f} ms")
+    print(f"failures: {len(failures)}")
+    for case, problem, text in failures[:20]:
+        print(f"--- case {case}: {problem}\n{text[:600]}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Fuzz: mutated valid specs never crash the CLI — exit 0, 1 or 2, never a traceback, fast.
+
+A longer run with the same mutations: `python benchmarks/fuzz.py --cases 3000`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from fuzz_mutations import mutate, seeds  # tests/ is on sys.path (rootdir-relative import)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cnncalc.cli import cli
+
+SEEDS = seeds()
+FOLDER = Path(tempfile.mkdtemp(prefix="cnncalc-fuzz-"))
+CASE_SECONDS = 10  # generous: the slowest seen in thousands of cases is well under a second
+
+
+def run_case(text: str, path: Path, *extra: str) -> tuple[int, str, float]:
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    start = time.perf_counter()
+    result = CliRunner().invoke(cli, ["summary", str(path), "--no-verify", *extra])
+    seconds = time.perf_counter() - start
+    crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+    assert not crashed, f"{result.exception!r} for:\n{text}"
+    return result.exit_code, result.output, seconds
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.sampled_from(sorted(SEEDS)), rng=st.randoms(use_true_random=False),
+       json=st.booleans())
+def test_mutated_specs_never_crash(seed, rng, json):
+    text = mutate(SEEDS[seed], rng)
+    code, output, seconds = run_case(text, FOLDER / "case.yaml",
+                                     *(["--format", "json"] if json else []))
+    assert code in (0, 1, 2), output
+    assert "Traceback" not in output
+    assert "internal error" not in output, f"{output}\nfor:\n{text}"
+    if code == 1 and output.startswith("Error:"):
+        assert output.count("\nError:") == 0  # one message
+    assert seconds < CASE_SECONDS, text
