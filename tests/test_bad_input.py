@@ -79,3 +79,14 @@ def test_cli_misuse(args: list[str], fragments: list[str]):
     assert result.exit_code == 2, output
     for fragment in fragments:
         assert fragment in output, f"{fragment!r} not in {output!r}"
+
+
+def test_readme_error_example_is_real(monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)  # the example uses a path relative to the repository
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Errors and limits.*?```\n\$ cnncalc (.*?)\n(.*?)```", readme, re.S)
+    assert block, "README lost its error example"
+    result = CliRunner().invoke(cli, block.group(1).split(), prog_name="cnncalc")
+    assert result.exit_code == 1
+    assert result.output.strip() == block.group(2).strip()
