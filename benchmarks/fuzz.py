@@ -1,6 +1,6 @@
 """Long fuzz run: mutate valid specs thousands of times and run `cnncalc summary` on each.
 
-    python benchmarks/fuzz.py --cases 3000 [--seed 0] [--save failures/]
+    python benchmarks/fuzz.py --cases 3000 [--seed 0] [--save failures/] [--verify]
 
 Prints the number of cases, the exit-code distribution, the slowest case, and every
 failure (a traceback, an internal error, an exit code other than 0/1/2, or a slow case).
@@ -31,6 +31,8 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", type=Path, help="folder for the failing specs")
+    parser.add_argument("--verify", action="store_true",
+                        help="also run the reference pass (--max-memory 256MiB)")
     args = parser.parse_args()
 
     texts = seeds()
@@ -46,8 +48,9 @@ def main() -> int:
         path = folder / "case.yaml"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
         extra = ["--format", "json"] if case % 2 else []
+        extra += ["--max-memory", "256MiB"] if args.verify else ["--no-verify"]
         start = time.perf_counter()
-        result = CliRunner().invoke(cli, ["summary", str(path), "--no-verify", *extra])
+        result = CliRunner().invoke(cli, ["summary", str(path), *extra])
         seconds = time.perf_counter() - start
         slowest = max(slowest, (seconds, case))
         codes[result.exit_code] += 1
