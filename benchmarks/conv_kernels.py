@@ -124,27 +124,21 @@ def prepare(layers: list[Conv | Pool], rng: np.random.Generator) -> list[tuple]:
     return work
 
 
-def run_once(work: list[tuple]) -> tuple[float, dict[str, float]]:
-    """Total seconds, and seconds per kind of layer."""
-    kinds: dict[str, float] = {}
-    t_all = time.perf_counter()
+def run_once(work: list[tuple]) -> list[float]:
+    """Seconds spent in each layer of one pass."""
+    times = []
     for layer, x, w, b in work:
         t0 = time.perf_counter()
         if isinstance(layer, Pool):
-            ops.max_pool2d(x, (2, 2) if layer.h != 112 else (3, 3),
-                           (2, 2), (0, 0, 0, 0) if layer.h != 112 else (1, 1, 1, 1))
-            kind = "pool"
+            if layer.h == 112:  # ResNet stem pool: 3x3 / 2, padding 1
+                ops.max_pool2d(x, (3, 3), (2, 2), (1, 1, 1, 1))
+            else:
+                ops.max_pool2d(x, (2, 2), (2, 2))
         else:
             p = layer.p
             ops.conv2d(x, w, b, (layer.s, layer.s), (p, p, p, p), (1, 1), layer.g)
-            if layer.g > 1:
-                kind = "depthwise"
-            elif layer.f == 1:
-                kind = "1x1"
-            else:
-                kind = f"{layer.f}x{layer.f}"
-        kinds[kind] = kinds.get(kind, 0.0) + time.perf_counter() - t0
-    return time.perf_counter() - t_all, kinds
+        times.append(time.perf_counter() - t0)
+    return times
 
 
 def bench(name: str, layers: list[Conv | Pool], repeat: int) -> float:
@@ -162,15 +156,20 @@ def bench(name: str, layers: list[Conv | Pool], repeat: int) -> float:
     for _ in range(repeat):
         ref = max(ref, matmul_gflops(runs=3))
         runs.append(run_once(work))
-    best_total, best_kinds = min(runs, key=lambda r: r[0])
+    best_total = min(sum(r) for r in runs)
+    per_layer = [min(ts) for ts in zip(*runs, strict=True)]  # per-layer best
     gf = 2 * macs / best_total / 1e9
-    print(f"{name:<13} conv MACs {macs / 1e9:6.3f} G  time {best_total * 1e3:8.1f} ms  "
-          f"{gf:6.1f} GFLOP/s  = {gf / ref:5.1%} of matmul ({ref:.1f} GFLOP/s)")
-    for kind, t in sorted(best_kinds.items(), key=lambda kv: -kv[1]):
-        kmacs = sum(
-            layer.macs() for layer in layers
-            if isinstance(layer, Conv) and _kind(layer) == kind
-        )
+    gf_layers = 2 * macs / sum(per_layer) / 1e9
+    print(f"{name:<13} conv MACs {macs / 1e9:6.3f} G  best pass {best_total * 1e3:7.1f} ms  "
+          f"{gf:6.1f} GFLOP/s = {gf / ref:5.1%} of matmul ({ref:.1f} GFLOP/s); "
+          f"sum of per-layer bests {sum(per_layer) * 1e3:7.1f} ms = {gf_layers / ref:5.1%}")
+    kinds: dict[str, list[float]] = {}
+    for layer, t in zip(layers, per_layer, strict=True):
+        kind = "pool" if isinstance(layer, Pool) else _kind(layer)
+        acc = kinds.setdefault(kind, [0.0, 0.0])
+        acc[0] += t
+        acc[1] += 0 if isinstance(layer, Pool) else layer.macs()
+    for kind, (t, kmacs) in sorted(kinds.items(), key=lambda kv: -kv[1][0]):
         extra = f"  {2 * kmacs / t / 1e9:6.1f} GFLOP/s" if kmacs else ""
         print(f"    {kind:<10} {t * 1e3:8.1f} ms{extra}")
     return gf / ref
@@ -184,7 +183,7 @@ def _kind(layer: Conv) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs per network (best)")
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per network (best)")
     args = ap.parse_args()
     print(f"numpy {np.__version__}; float32 matmul 2048^3: {matmul_gflops():.1f} GFLOP/s "
           "(median of 7; each network below is compared with the best matmul measured "

@@ -400,16 +400,7 @@ def max_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0,
                ceil_mode: bool = False) -> np.ndarray:
     """Max pooling like ``torch.nn.MaxPool2d`` (padding counts as -inf)."""
     xp, ho, wo = _pool_prepare(x, kernel, stride, padding, ceil_mode, -np.inf)
-    kh, kw = kernel
-    sh, sw = stride
-    # The max over a rectangle is separable: reduce along W, then along H.
-    rows = xp[:, :, _strided(0, wo, sw)].copy()
-    for j in range(1, kw):
-        np.maximum(rows, xp[:, :, _strided(j, wo, sw)], out=rows)
-    out = rows[:, _strided(0, ho, sh), :].copy()
-    for i in range(1, kh):
-        np.maximum(out, rows[:, _strided(i, ho, sh), :], out=out)
-    return out
+    return _window_reduce(xp, ho, wo, kernel, stride, np.maximum)
 
 
 def avg_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0, 0, 0),
@@ -424,13 +415,7 @@ def avg_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0,
     kh, kw = kernel
     sh, sw = stride
     t, b, left, r = padding
-    # Window sums, separably.
-    rows = xp[:, :, _strided(0, wo, sw)].copy()
-    for j in range(1, kw):
-        rows += xp[:, :, _strided(j, wo, sw)]
-    out = rows[:, _strided(0, ho, sh), :].copy()
-    for i in range(1, kh):
-        out += rows[:, _strided(i, ho, sh), :]
+    out = _window_reduce(xp, ho, wo, kernel, stride, np.add)
     # Divisor: the window's overlap with the counted region, a product of 1-D overlaps.
     if count_include_pad:
         div_h = _overlaps(ho, sh, kh, 0, t + h + b)
@@ -441,6 +426,28 @@ def avg_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0,
     div = np.maximum(np.outer(div_h, div_w), 1).astype(out.dtype)  # never divide by 0
     out /= div
     return out
+
+
+def _window_reduce(xp: np.ndarray, ho: int, wo: int, kernel: Pair, stride: Pair,
+                   op: np.ufunc) -> np.ndarray:
+    """Combine every kh x kw window with ``op`` (max or add), separably: first along W
+    (kw strided slices), then along H.  The first step writes a fresh array, so no
+    initial copy is needed."""
+    kh, kw = kernel
+    sh, sw = stride
+
+    def along(a: np.ndarray, k: int, n: int, s: int, axis: int) -> np.ndarray:
+        def sl(o: int) -> np.ndarray:
+            return a[:, _strided(o, n, s), :] if axis == 1 else a[:, :, _strided(o, n, s)]
+
+        if k == 1:
+            return sl(0).copy()
+        acc = op(sl(0), sl(1))
+        for o in range(2, k):
+            op(acc, sl(o), out=acc)
+        return acc
+
+    return along(along(xp, kw, wo, sw, 2), kh, ho, sh, 1)
 
 
 def _overlaps(n_windows: int, stride: int, size: int, lo: int, hi: int) -> np.ndarray:
