@@ -535,10 +535,11 @@ def test_flat_stride1_path_matches_naive():
                 continue
             x = rng.standard_normal((c, h, w))
             wt = rng.standard_normal((k, c // groups, *f))
+            b = rng.standard_normal(k) if rng.random() < 0.5 else None
             row_bytes = (w + pad[2] + pad[3]) * c * f[0] * f[1] * x.itemsize
             for workspace in (row_bytes, 2 * row_bytes, ops.DEFAULT_WORKSPACE):
-                got = ops.conv2d(x, wt, None, (1, 1), pad, d, groups, workspace_bytes=workspace)
-                want = naive_conv2d(x, wt, None, (1, 1), pad, d, groups)
+                got = ops.conv2d(x, wt, b, (1, 1), pad, d, groups, workspace_bytes=workspace)
+                want = naive_conv2d(x, wt, b, (1, 1), pad, d, groups)
                 np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
     finally:
         ops._FLAT_MAX_WASTE = saved

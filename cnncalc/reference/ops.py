@@ -65,7 +65,11 @@ def _pad_chw(x: np.ndarray, pad: Pad4, value: float, dtype: np.dtype) -> np.ndar
     if t == b == left == r == 0 and x.dtype == dtype:
         return x
     c, h, w = x.shape
-    out = np.full((c, h + t + b, w + left + r), value, dtype=dtype)
+    # np.zeros gets pre-zeroed pages from the OS: one pass less than filling.
+    if value == 0:
+        out = np.zeros((c, h + t + b, w + left + r), dtype=dtype)
+    else:
+        out = np.full((c, h + t + b, w + left + r), value, dtype=dtype)
     out[:, t : t + h, left : left + w] = x
     return out
 
@@ -141,22 +145,21 @@ def conv2d(
             f"conv2d: kernel extent {eh}x{ew} does not fit the padded input {hp}x{wp}"
         )
     w = weight.astype(dt, copy=False)
+    # The bias is added tile by tile while each output tile is still in cache.
+    b = None if bias is None else bias.astype(dt, copy=False).reshape(g, kg)
     out = np.empty((k, ho, wo), dtype=dt)
 
     if cg == 1 and kg <= 4:
         # Depthwise (MobileNet) or nearly so: a matmul per group would be tiny, so
         # multiply-accumulate shifted slices with per-channel weights instead.
-        _conv_depthwise(xp, w, out, stride, dilation, g, kg)
+        _conv_depthwise(xp, w, b, out, stride, dilation, g, kg)
     else:
-        _conv_im2col(xp, w, out, stride, dilation, g, workspace_bytes)
-
-    if bias is not None:
-        out += bias.astype(dt, copy=False)[:, None, None]
+        _conv_im2col(xp, w, b, out, stride, dilation, g, workspace_bytes)
     return out
 
 
-def _conv_im2col(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
-                 dilation: Pair, g: int, workspace_bytes: int) -> None:
+def _conv_im2col(xp: np.ndarray, w: np.ndarray, b: np.ndarray | None, out: np.ndarray,
+                 stride: Pair, dilation: Pair, g: int, workspace_bytes: int) -> None:
     """im2col + one (batched over groups) matmul per tile of output positions."""
     c, hp, wp = xp.shape
     k, cg, fh, fw = w.shape
@@ -174,6 +177,8 @@ def _conv_im2col(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
     if fh == fw == 1 and sh == sw == 1 and hp == ho and wp == wo:
         # 1x1 stride-1 convolution without padding: the input already is the patch matrix.
         np.matmul(wmat, xp.reshape(g, cg, hp * wp), out=out3)
+        if b is not None:
+            out3 += b[:, :, None]
         return
 
     itemsize = xp.dtype.itemsize
@@ -185,7 +190,7 @@ def _conv_im2col(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
     budget = max(min(int(workspace_bytes), target), col_bytes)
 
     if sh == sw == 1 and wp * col_bytes <= budget and wp <= _FLAT_MAX_WASTE * wo:
-        _conv_flat(xp, wmat, out, (fh, fw), dilation, budget // (wp * col_bytes))
+        _conv_flat(xp, wmat, b, out, (fh, fw), dilation, budget // (wp * col_bytes))
         return
 
     row_bytes = col_bytes * wo
@@ -209,15 +214,14 @@ def _conv_im2col(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
                     cs = _strided(c0 * sw + j * dw, nc, sw)
                     cols[:, :, i, j] = xg[:, :, rs, cs]
             n0 = r0 * wo + c0
-            np.matmul(
-                wmat,
-                cols.reshape(g, cg * fh * fw, nr * nc),
-                out=out3[:, :, n0 : n0 + nr * nc],
-            )
+            tile = out3[:, :, n0 : n0 + nr * nc]
+            np.matmul(wmat, cols.reshape(g, cg * fh * fw, nr * nc), out=tile)
+            if b is not None:
+                tile += b[:, :, None]
 
 
-def _conv_flat(xp: np.ndarray, wmat: np.ndarray, out: np.ndarray, kernel: Pair,
-               dilation: Pair, rows_per_tile: int) -> None:
+def _conv_flat(xp: np.ndarray, wmat: np.ndarray, b: np.ndarray | None, out: np.ndarray,
+               kernel: Pair, dilation: Pair, rows_per_tile: int) -> None:
     """Stride-1 im2col on the flattened padded input.
 
     With stride 1, the receptive-field element (i, j) of output (r, q) is element
@@ -251,11 +255,15 @@ def _conv_flat(xp: np.ndarray, wmat: np.ndarray, out: np.ndarray, kernel: Pair,
                     cols[:, :, i, j, m:] = 0
         r = res[: g * kg * n].reshape(g, kg, n)
         np.matmul(wmat, cols.reshape(g, cg * fh * fw, n), out=r)
-        out4[:, :, r0 : r0 + nr, :] = r.reshape(g, kg, nr, wp)[:, :, :, :wo]
+        valid = r.reshape(g, kg, nr, wp)[:, :, :, :wo]  # crop the junk columns
+        if b is None:
+            out4[:, :, r0 : r0 + nr, :] = valid
+        else:
+            np.add(valid, b[:, :, None, None], out=out4[:, :, r0 : r0 + nr, :])
 
 
-def _conv_depthwise(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair,
-                    dilation: Pair, g: int, kg: int) -> None:
+def _conv_depthwise(xp: np.ndarray, w: np.ndarray, b: np.ndarray | None, out: np.ndarray,
+                    stride: Pair, dilation: Pair, g: int, kg: int) -> None:
     """Grouped conv with one input channel per group (depthwise, channel multiplier kg).
 
     Polyphase + flat-shift trick: the padded input is split into sh*sw stride phases
@@ -272,10 +280,10 @@ def _conv_depthwise(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair
     hq, wq = -(-hp // sh), -(-wp // sw)
     # One spare zero row per phase lets the last shifted slice run past the end of a row.
     phases = np.zeros((sh, sw, c, hq + 1, wq), dtype=xp.dtype)
-    for a in range(sh):
-        for b in range(sw):
-            src = xp[:, a::sh, b::sw]
-            phases[a, b, :, : src.shape[1], : src.shape[2]] = src
+    for pa in range(sh):
+        for pb in range(sw):
+            src = xp[:, pa::sh, pb::sw]
+            phases[pa, pb, :, : src.shape[1], : src.shape[2]] = src
     flat = phases.reshape(sh, sw, c, (hq + 1) * wq)
     n = ho * wq  # output positions per channel, including the cropped columns
     w4 = w.reshape(g, kg, fh, fw)
@@ -289,11 +297,11 @@ def _conv_depthwise(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair
         acc, tmp = acc_full[: g1 - g0], tmp_full[: g1 - g0]
         first = True
         for i in range(fh):
-            a, qi = (i * dh) % sh, (i * dh) // sh
+            pa, qi = (i * dh) % sh, (i * dh) // sh
             for j in range(fw):
-                b, qj = (j * dw) % sw, (j * dw) // sw
+                pb, qj = (j * dw) % sw, (j * dw) // sw
                 s0 = qi * wq + qj
-                src = flat[a, b, g0:g1, None, s0 : s0 + n]  # (block, 1, n), broadcast over kg
+                src = flat[pa, pb, g0:g1, None, s0 : s0 + n]  # (block, 1, n), broadcast over kg
                 wij = w4[g0:g1, :, i, j][:, :, None]
                 if first:
                     np.multiply(src, wij, out=acc)
@@ -301,7 +309,11 @@ def _conv_depthwise(xp: np.ndarray, w: np.ndarray, out: np.ndarray, stride: Pair
                 else:
                     np.multiply(src, wij, out=tmp)
                     acc += tmp
-        out4[g0:g1] = acc.reshape(g1 - g0, kg, ho, wq)[:, :, :, :wo]
+        valid = acc.reshape(g1 - g0, kg, ho, wq)[:, :, :, :wo]
+        if b is None:
+            out4[g0:g1] = valid
+        else:
+            np.add(valid, b[g0:g1, :, None, None], out=out4[g0:g1])
 
 
 def conv_transpose2d(
