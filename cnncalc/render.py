@@ -9,6 +9,8 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.console import Group as RichGroup
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -38,27 +40,31 @@ def share_bar(part: int, whole: int) -> str:
     return "█" * full + ("" if not rest else "▏▎▍▌▋▊▉"[rest - 1])
 
 
-class Grid:
-    """A table laid out by hand: one styled Text for the whole body.
+Cell = tuple[str, str]  # (text, style)
 
-    rich's Table measures and pads every cell separately, about 2 ms a row; a 700-row
-    ResNet-152 would spend a second there. When the grid fits the console we print it as a
-    single Text; when it does not, rich's Table squeezes the columns instead.
+
+class Grid:
+    """A table laid out by hand, yielded as ready-made segments.
+
+    rich's Table measures and pads every cell separately, about 2 ms a row, and a Text
+    spends as long again wrapping; a ResNet-152 has 700 lines and a generated spec 60,000.
+    We pad once and yield segments, which rich prints as they are. When the grid is wider
+    than the console, rich's Table squeezes the columns instead.
     """
 
     def __init__(self, headers: list[str], right: set[int]) -> None:
         self.headers = headers
         self.right = right
-        self.rows: list[tuple[list[Text], str]] = []
+        self.rows: list[tuple[list[Cell], str]] = []
 
-    def add_row(self, cells: list[Text | str], style: str = "") -> None:
-        self.rows.append(([c if isinstance(c, Text) else Text(c) for c in cells], style))
+    def add_row(self, cells: list[Cell], style: str = "") -> None:
+        self.rows.append((cells, style))
 
     def widths(self) -> list[int]:
         widths = [cell_len(header) for header in self.headers]
         for cells, _ in self.rows:
-            for index, cell in enumerate(cells):
-                widths[index] = max(widths[index], cell.cell_len)
+            for index, (text, _) in enumerate(cells):
+                widths[index] = max(widths[index], cell_len(text))
         return widths
 
     def __rich_console__(self, console: Console, options: ConsoleOptions):
@@ -66,37 +72,49 @@ class Grid:
         if sum(widths) + 3 * (len(widths) - 1) > options.max_width:
             yield self.as_table()
             return
-        text = Text(no_wrap=True, overflow="ignore")
-        self._line(text, [Text(h, style="bold") for h in self.headers], widths, "")
-        last = len(widths) - 1
-        rule = ("━" * ((i > 0) + width + (i < last)) for i, width in enumerate(widths))
-        text.append("╇".join(rule) + "\n")
-        for cells, style in self.rows:
-            self._line(text, cells, widths, style)
-        text.rstrip()
-        yield text
+        styles: dict[str, Style] = {}
 
-    def _line(self, text: Text, cells: list[Text], widths: list[int], style: str) -> None:
-        for index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-            if index:
-                text.append(" │ ", style="dim" if style else "")
-            pad = " " * (width - cell.cell_len)
-            if index in self.right:
-                text.append(pad)
-            start = len(text)
-            text.append_text(cell)
-            if style:
-                text.stylize(style, start, len(text))
-            if index not in self.right and index != len(cells) - 1:
-                text.append(pad)
-        text.append("\n")
+        def style(name: str) -> Style | None:
+            if name and name not in styles:
+                styles[name] = console.get_style(name)
+            return styles.get(name)
+
+        yield from self._line([(h, "bold") for h in self.headers], widths, "", style)
+        last = len(widths) - 1
+        yield Segment("╇".join("━" * ((i > 0) + width + (i < last))
+                               for i, width in enumerate(widths)))
+        yield Segment.line()
+        for cells, row_style in self.rows:
+            yield from self._line(cells, widths, row_style, style)
+
+    def _line(self, cells: list[Cell], widths: list[int], row_style: str, style):
+        """Segments of one padded line, ending with a newline; plain runs are merged."""
+        last = len(cells) - 1
+        base = style(row_style)
+        plain: list[str] = []
+        for index, ((text, cell_style), width) in enumerate(zip(cells, widths, strict=True)):
+            pad = " " * (width - cell_len(text))
+            right = index in self.right
+            plain.append((" │ " if index else "") + (pad if right else ""))
+            own = style(cell_style)
+            if own:
+                yield Segment("".join(plain), base)
+                plain = []
+                yield Segment(text, base + own if base else own)
+            else:
+                plain.append(text)
+            if not right and index != last:
+                plain.append(pad)
+        yield Segment("".join(plain), base)
+        yield Segment.line()
 
     def as_table(self) -> Table:
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
         for index, header in enumerate(self.headers):
             table.add_column(header, justify="right" if index in self.right else "left")
         for cells, style in self.rows:
-            table.add_row(*cells, style=style or None)
+            table.add_row(*(Text(text, style=cell_style) for text, cell_style in cells),
+                          style=style or None)
         return table
 
 
@@ -117,19 +135,19 @@ def summary_table(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False
     right = {index + 2 for index, column in enumerate(columns) if column in RIGHT_ALIGNED}
     grid = Grid(headers, right)
     for line in display_lines(analysis, depth, keras):
-        label = Text("  " * line.depth + line.label, style="bold" if line.kind != "row" else "")
-        cells = [label, Text(line.description),
-                 *(Text(column_text(line, column, chw)) for column in columns)]
+        label = ("  " * line.depth + line.label, "bold" if line.kind != "row" else "")
+        cells = [label, (line.description, ""),
+                 *((column_text(line, column, chw), "") for column in columns)]
         bar = share_bar(line.figures[bar_figure], whole) if line.kind != "header" else ""
-        cells += [Text(bar), _mark(line.checks)]
+        cells += [(bar, ""), _mark(line.checks)]
         if verified:
             cells.append(_mark(line.verified))
         grid.add_row(cells, style="dim" if line.kind == "header" else "")
     return grid
 
 
-def _mark(mark: str) -> Text:
-    return Text(mark, style={"✓": "green", "✗": "bold red"}.get(mark, ""))
+def _mark(mark: str) -> Cell:
+    return (mark, {"✓": "green", "✗": "bold red"}.get(mark, ""))
 
 
 def notes_text(analysis: Analysis) -> Text:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .analysis import Analysis, Group, Row, Totals, sum_rows
+from .analysis import BYTES_PER_VALUE, Analysis, Group, Row, Totals
 from .shapes import Shape, shape_str
 
 LAYER_KEYS = ("path", "type", "input", "output", "params", "weights", "biases", "buffers",
@@ -122,6 +122,7 @@ def display_lines(analysis: Analysis, depth: int | None = None,
                   keras: bool = False) -> list[Line]:
     """Rows and group headers in order; groups deeper than `depth` collapse to one line."""
     groups = {group.path: group for group in analysis.groups}
+    sums = _RunningSums(analysis.rows)
     lines: list[Line] = []
     shown_groups: set[str] = set()
     for row in analysis.rows:
@@ -131,7 +132,7 @@ def display_lines(analysis: Analysis, depth: int | None = None,
                 shown_groups.add(path)
                 collapsed = depth is not None and level >= depth
                 lines.append(_group_line(analysis, groups[path], row.ancestors[:level],
-                                         collapsed, keras))
+                                         collapsed, keras, sums))
         if depth is not None and len(row.ancestors) > depth:
             continue
         lines.append(_row_line(row, keras))
@@ -142,12 +143,35 @@ def _label(path: str, parents: tuple[str, ...]) -> str:
     return path[len(parents[-1]) + 1:] if parents else path
 
 
-def _figures(rows: list[Row], keras: bool, batch: int = 1) -> dict[str, int]:
-    totals = sum_rows(rows, batch)
-    return {"params": totals.params + (totals.buffers if keras else 0),
-            "weights": totals.weights, "biases": totals.biases, "buffers": totals.buffers,
-            "neurons": totals.neurons, "connections": totals.connections,
-            "macs": totals.macs, "flops": totals.flops, "memory": totals.activation_bytes}
+SUMMED = ("params", "weights", "biases", "buffers", "neurons", "connections", "macs")
+
+
+def _figure_dict(values, keras: bool) -> dict[str, int]:
+    figures = dict(zip(SUMMED, values, strict=True))
+    if keras:
+        figures["params"] += figures["buffers"]
+    figures["flops"] = 2 * figures["macs"]
+    figures["memory"] = figures["neurons"] * BYTES_PER_VALUE
+    return figures
+
+
+class _RunningSums:
+    """Prefix sums over the rows, so a group's figures cost O(1) however deep it nests."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.sums = [(0,) * len(SUMMED)]
+        for row in rows:
+            previous = self.sums[-1]
+            self.sums.append(tuple(total + getattr(row, key)
+                                   for total, key in zip(previous, SUMMED, strict=True)))
+
+    def between(self, start: int, end: int, keras: bool) -> dict[str, int]:
+        values = (b - a for a, b in zip(self.sums[start], self.sums[end], strict=True))
+        return _figure_dict(values, keras)
+
+
+def _row_figures(row: Row, keras: bool) -> dict[str, int]:
+    return _figure_dict((getattr(row, key) for key in SUMMED), keras)
 
 
 def _marks(rows: list[Row]) -> tuple[str, str]:
@@ -166,20 +190,22 @@ def _marks(rows: list[Row]) -> tuple[str, str]:
 def _row_line(row: Row, keras: bool) -> Line:
     checks, verified = _marks([row])
     return Line(_label(row.path, row.ancestors), row.depth, "row", row.description, row.input,
-                row.output, _figures([row], keras), row.field, checks, verified)
+                row.output, _row_figures(row, keras), row.field, checks, verified)
 
 
 def _group_line(analysis: Analysis, group: Group, parents: tuple[str, ...], collapsed: bool,
-                keras: bool) -> Line:
-    rows = analysis.rows[group.start:group.end]
-    checks, verified = _marks(rows) if collapsed else ("", "")
-    own = [c for c in analysis.checks if c.path == group.path]
+                keras: bool, sums: _RunningSums) -> Line:
+    """A group's own line: a dim header over its rows, or, collapsed, their sum and marks."""
+    checks, verified = ("", "")
+    if collapsed:
+        checks, verified = _marks(analysis.rows[group.start:group.end])
+    own = [check for check in analysis.checks if check.path == group.path]
     if own:
-        checks = "✓" if all(c.ok for c in own) and checks != "✗" else "✗"
-    field = rows[-1].field if rows else None
+        checks = "✓" if all(check.ok for check in own) and checks != "✗" else "✗"
+    field = analysis.rows[group.end - 1].field if group.end > group.start else None
     return Line(_label(group.path, parents), group.depth, "collapsed" if collapsed else "header",
-                group.type, group.input, group.output, _figures(rows, keras), field, checks,
-                verified)
+                group.type, group.input, group.output,
+                sums.between(group.start, group.end, keras), field, checks, verified)
 
 
 def column_text(line: Line, column: str, chw: bool) -> str:

@@ -89,3 +89,11 @@ def test_table_shows_warnings_and_failed_checks():
     output = render(cnncalc.analyze(cnncalc.loads(text)))
     assert "⚠ conv1: does not fit: (7 − 3 + 2·0)/3 + 1 = 2.33" in output
     assert "✗ conv1 params: expected 9, got 10" in output
+
+
+def test_narrow_console_falls_back_to_a_squeezed_table():
+    console = Console(file=io.StringIO(), width=60, color_system=None)
+    console.print(summary(alexnet()))
+    text = console.file.getvalue()
+    assert "conv1" in text and "34,944" in text
+    assert max(len(line) for line in text.splitlines()) <= 60
