@@ -117,8 +117,9 @@ def conv2d(
     """2-D cross-correlation like ``torch.nn.Conv2d``.
 
     x is ``(C, H, W)``, weight ``(K, C // groups, Fh, Fw)``, bias ``(K,)`` or None.
-    Returns ``(K, Ho, Wo)``.  The im2col scratch buffer never exceeds ``workspace_bytes``
-    (apart from the degenerate case where a single output column is larger).
+    Returns ``(K, Ho, Wo)`` (for stride 1 possibly a non-contiguous view of a slightly wider
+    buffer).  The im2col scratch buffer never exceeds ``workspace_bytes`` (apart from the
+    degenerate case where a single output column is larger).
     """
     _check_chw(x, "conv2d")
     c, _, _ = x.shape
@@ -147,39 +148,36 @@ def conv2d(
     w = weight.astype(dt, copy=False)
     # The bias is added tile by tile while each output tile is still in cache.
     b = None if bias is None else bias.astype(dt, copy=False).reshape(g, kg)
-    out = np.empty((k, ho, wo), dtype=dt)
 
     if cg == 1 and kg <= 4:
         # Depthwise (MobileNet) or nearly so: a matmul per group would be tiny, so
         # multiply-accumulate shifted slices with per-channel weights instead.
+        out = np.empty((k, ho, wo), dtype=dt)
         _conv_depthwise(xp, w, b, out, stride, dilation, g, kg)
-    else:
-        _conv_im2col(xp, w, b, out, stride, dilation, g, workspace_bytes)
-    return out
+        return out
+    return _conv_im2col(xp, w, b, (k, ho, wo), stride, dilation, g, workspace_bytes)
 
 
-def _conv_im2col(xp: np.ndarray, w: np.ndarray, b: np.ndarray | None, out: np.ndarray,
-                 stride: Pair, dilation: Pair, g: int, workspace_bytes: int) -> None:
+def _conv_im2col(xp: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                 out_shape: tuple[int, int, int], stride: Pair, dilation: Pair, g: int,
+                 workspace_bytes: int) -> np.ndarray:
     """im2col + one (batched over groups) matmul per tile of output positions."""
     c, hp, wp = xp.shape
     k, cg, fh, fw = w.shape
     kg = k // g
-    _, ho, wo = out.shape
+    _, ho, wo = out_shape
     sh, sw = stride
     dh, dw = dilation
     # (G, Kg, Cg*Fh*Fw): the natural weight layout already matches a patch matrix laid out
     # (Cg, Fh, Fw) per group, so no weight copy is needed.
     wmat = w.reshape(g, kg, cg * fh * fw)
-    # Output as (G, Kg, Ho*Wo): every tile below is a contiguous range of the last axis,
-    # so matmul can write straight into it.
-    out3 = out.reshape(g, kg, ho * wo)
 
     if fh == fw == 1 and sh == sw == 1 and hp == ho and wp == wo:
         # 1x1 stride-1 convolution without padding: the input already is the patch matrix.
-        np.matmul(wmat, xp.reshape(g, cg, hp * wp), out=out3)
+        out3 = np.matmul(wmat, xp.reshape(g, cg, hp * wp))
         if b is not None:
             out3 += b[:, :, None]
-        return
+        return out3.reshape(out_shape)
 
     itemsize = xp.dtype.itemsize
     col_bytes = c * fh * fw * itemsize  # one output position's patch
@@ -190,8 +188,13 @@ def _conv_im2col(xp: np.ndarray, w: np.ndarray, b: np.ndarray | None, out: np.nd
     budget = max(min(int(workspace_bytes), target), col_bytes)
 
     if sh == sw == 1 and wp * col_bytes <= budget and wp <= _FLAT_MAX_WASTE * wo:
-        _conv_flat(xp, wmat, b, out, (fh, fw), dilation, budget // (wp * col_bytes))
-        return
+        return _conv_flat(xp, wmat, b, (ho, wo), (fh, fw), dilation,
+                          budget // (wp * col_bytes))
+
+    out = np.empty(out_shape, dtype=xp.dtype)
+    # Output as (G, Kg, Ho*Wo): every tile below is a contiguous range of the last axis,
+    # so matmul can write straight into it.
+    out3 = out.reshape(g, kg, ho * wo)
 
     row_bytes = col_bytes * wo
     if row_bytes <= budget:
@@ -218,30 +221,32 @@ def _conv_im2col(xp: np.ndarray, w: np.ndarray, b: np.ndarray | None, out: np.nd
             np.matmul(wmat, cols.reshape(g, cg * fh * fw, nr * nc), out=tile)
             if b is not None:
                 tile += b[:, :, None]
+    return out
 
 
-def _conv_flat(xp: np.ndarray, wmat: np.ndarray, b: np.ndarray | None, out: np.ndarray,
-               kernel: Pair, dilation: Pair, rows_per_tile: int) -> None:
+def _conv_flat(xp: np.ndarray, wmat: np.ndarray, b: np.ndarray | None, out_hw: Pair,
+               kernel: Pair, dilation: Pair, rows_per_tile: int) -> np.ndarray:
     """Stride-1 im2col on the flattened padded input.
 
     With stride 1, the receptive-field element (i, j) of output (r, q) is element
     (r + i*dh)*Wp + q + j*dw of the flattened (C, Hp*Wp) input, so for a tile of output rows
     each (channel, offset) row of the patch matrix is ONE contiguous slice: long memcpy-like
     copies instead of Ho*Wo-sized strided ones.  The price is Wp - Wo junk columns per
-    output row (computed, then cropped), which the caller keeps small.
+    output row, which the caller keeps small.  They stay in the result buffer: the
+    returned array is the (K, Ho, Wo) view of a (K, Ho, Wp) one, which saves a full copy
+    (the next layer's padding or activation makes a fresh array anyway).
     """
     c, hp, wp = xp.shape
     g, kg, _ = wmat.shape
     cg = c // g
     fh, fw = kernel
     dh, dw = dilation
-    _, ho, wo = out.shape
+    ho, wo = out_hw
     total = hp * wp
     xflat = np.ascontiguousarray(xp).reshape(g, cg, total)
-    out4 = out.reshape(g, kg, ho, wo)
+    full = np.empty((g, kg, ho * wp), dtype=xp.dtype)
     rows_per_tile = max(1, min(ho, rows_per_tile))
     buf = np.empty(g * cg * fh * fw * rows_per_tile * wp, dtype=xp.dtype)
-    res = np.empty(g * kg * rows_per_tile * wp, dtype=out.dtype)
     for r0 in range(0, ho, rows_per_tile):
         nr = min(rows_per_tile, ho - r0)
         n = nr * wp
@@ -253,13 +258,11 @@ def _conv_flat(xp: np.ndarray, wmat: np.ndarray, b: np.ndarray | None, out: np.n
                 cols[:, :, i, j, :m] = xflat[:, :, s0 : s0 + m]
                 if m < n:
                     cols[:, :, i, j, m:] = 0
-        r = res[: g * kg * n].reshape(g, kg, n)
-        np.matmul(wmat, cols.reshape(g, cg * fh * fw, n), out=r)
-        valid = r.reshape(g, kg, nr, wp)[:, :, :, :wo]  # crop the junk columns
-        if b is None:
-            out4[:, :, r0 : r0 + nr, :] = valid
-        else:
-            np.add(valid, b[:, :, None, None], out=out4[:, :, r0 : r0 + nr, :])
+        tile = full[:, :, r0 * wp : r0 * wp + n]
+        np.matmul(wmat, cols.reshape(g, cg * fh * fw, n), out=tile)
+        if b is not None:
+            tile += b[:, :, None]
+    return full.reshape(g * kg, ho, wp)[:, :, :wo]
 
 
 def _conv_depthwise(xp: np.ndarray, w: np.ndarray, b: np.ndarray | None, out: np.ndarray,
