@@ -7,7 +7,13 @@ It measures, in one run:
   * conv2d over the 13 VGG-16 conv layers at 224x224 (+ its 5 max pools);
   * conv2d over a ResNet-50 conv mix (7x7/2 stem, 1x1/3x3 bottlenecks, stride-2 convs);
   * conv2d over a MobileNet-v2 mix (1x1 expand/project + 3x3 depthwise);
-and prints achieved GFLOP/s (2 x MACs / time) and the ratio to matmul.  No asserts.
+and prints achieved GFLOP/s (2 x MACs / time; pools count as time, not MACs) and the ratio
+to matmul.  No asserts.
+
+On a shared machine other processes skew single timings a lot, so each network is run
+--repeat times with a matmul measurement before each run; the ratio uses the fastest
+pass against the fastest matmul seen alongside it (a conservative pairing), and the
+"sum of per-layer bests" adds each layer's fastest time.
 """
 
 from __future__ import annotations
