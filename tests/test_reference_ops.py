@@ -683,7 +683,8 @@ def test_geometry_helpers():
 def test_dense_random_equals_full_matrix_and_ignores_chunking():
     x = W.random_input(W.make_rng(5), (3, 4, 5))
     full_rng = W.make_rng(9)
-    wfull = W.uniform(full_rng, (37, 60), 60)
+    sequence = W.uniform(full_rng, 60 + 37 - 1, 60)
+    wfull = np.array([sequence[i:i + 60] for i in range(37)])  # row i: a shifted window
     bfull = W.uniform(full_rng, 37, 60)
     want = wfull @ x.reshape(-1) + bfull
     for chunk in (1, 60 * 4 * 5, W.DEFAULT_CHUNK):
