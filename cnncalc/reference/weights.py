@@ -40,6 +40,24 @@ def uniform(rng: np.random.Generator, shape: tuple[int, ...] | int, fan_in: int)
     return out
 
 
+class HankelRows:
+    """A random ``rows × width`` matrix whose row r is ``sequence[r : r + width]``.
+
+    Checking shapes needs some finite numbers, not independent ones: this matrix costs
+    rows + width − 1 random draws instead of rows × width (drawing ResNet-50's 25 M and
+    VGG-16's 138 M weights one by one took longer than running their convolutions), and
+    slicing its rows gives the same values however a caller chunks them.
+    """
+
+    def __init__(self, rng: np.random.Generator, rows: int, width: int, fan_in: int) -> None:
+        sequence = uniform(rng, rows + width - 1, fan_in)
+        self.view = np.lib.stride_tricks.sliding_window_view(sequence, width)
+
+    def block(self, start: int, stop: int, tail: tuple[int, ...]) -> np.ndarray:
+        """Rows [start, stop) as a contiguous array of shape ``(stop − start, *tail)``."""
+        return np.ascontiguousarray(self.view[start:stop]).reshape(stop - start, *tail)
+
+
 def random_input(rng: np.random.Generator, shape: tuple[int, ...] | int) -> np.ndarray:
     """A network input: float32 uniform in [-1, 1)."""
     out = rng.random(shape, dtype=DTYPE)
@@ -52,7 +70,8 @@ def conv_weight(rng: np.random.Generator, filters: int, in_per_group: int, kerne
                 ) -> np.ndarray:
     """Conv2d weight ``(K, C // G, Fh, Fw)`` with fan-in C/G·Fh·Fw."""
     fh, fw = kernel
-    return uniform(rng, (filters, in_per_group, fh, fw), in_per_group * fh * fw)
+    fan_in = in_per_group * fh * fw
+    return HankelRows(rng, filters, fan_in, fan_in).block(0, filters, (in_per_group, fh, fw))
 
 
 def bias_vector(rng: np.random.Generator, n: int, fan_in: int) -> np.ndarray:
@@ -72,27 +91,21 @@ def _rows_per_chunk(row_elems: int, chunk_bytes: int) -> int:
 
 def dense_random(x: np.ndarray, units: int, bias: bool, rng: np.random.Generator,
                  chunk_bytes: int = DEFAULT_CHUNK) -> np.ndarray:
-    """Dense layer whose random weight matrix ``(units, in)`` is a Hankel matrix: row i is
-    the window ``sequence[i : i + in]`` of one seeded random sequence.
+    """Dense layer with random weights ``(units, in)`` (see HankelRows), applied a block of
+    rows at a time so that at most ``chunk_bytes`` of the matrix is ever materialised
+    (VGG-16's fc6 alone is 411 MB).
 
-    Any matrix checks a shape equally well, and this one needs in + units − 1 random draws
-    instead of in × units: drawing VGG-16's 124 M dense weights took over a second, and
-    its fc6 matrix alone is 411 MB. Rows are applied a block at a time from a strided view,
-    so at most ``chunk_bytes`` of matrix is ever materialised.
-
-    A non-vector x is flattened (C order of CHW) first.  The sequence is drawn before the
-    bias.
+    A non-vector x is flattened (C order of CHW) first.  Weights are drawn before the bias.
     """
     v = ops.flatten(x) if x.ndim != 1 else x
     v = v.astype(DTYPE, copy=False)
     n_in = v.shape[0]
-    sequence = uniform(rng, n_in + units - 1, n_in)
-    rows = np.lib.stride_tricks.sliding_window_view(sequence, n_in)  # (units, n_in) view
+    rows = HankelRows(rng, units, n_in, n_in)
     y = np.empty(units, dtype=DTYPE)
     step = _rows_per_chunk(n_in, chunk_bytes)
     for r0 in range(0, units, step):
         r1 = min(units, r0 + step)
-        np.matmul(np.ascontiguousarray(rows[r0:r1]), v, out=y[r0:r1])
+        np.matmul(rows.block(r0, r1, (n_in,)), v, out=y[r0:r1])
     if bias:
         y += bias_vector(rng, units, n_in)
     return y
@@ -111,10 +124,10 @@ def conv2d_random(
     chunk_bytes: int = DEFAULT_CHUNK,
     workspace_bytes: int = ops.DEFAULT_WORKSPACE,
 ) -> np.ndarray:
-    """Conv2d with fresh random weights ``(K, C // G, Fh, Fw)``.
+    """Conv2d with fresh random weights ``(K, C // G, Fh, Fw)`` (see HankelRows).
 
     Normally one weight tensor and one call; a weight tensor larger than ``chunk_bytes``
-    is drawn a block of whole groups (or, within a group, a block of filters) at a time.
+    is materialised a block of whole groups (or, within a group, of filters) at a time.
     """
     c = x.shape[0]
     if groups < 1 or c % groups or filters % groups:
@@ -126,21 +139,24 @@ def conv2d_random(
     conv = dict(stride=stride, padding=padding, dilation=dilation,
                 workspace_bytes=workspace_bytes)
     step = _rows_per_chunk(per_filter, chunk_bytes)
+    rows = HankelRows(rng, filters, per_filter, fan_in)  # row g·kg + k: filter k of group g
+    tail = (cg, fh, fw)
     if step >= filters:
-        y = ops.conv2d(x, conv_weight(rng, filters, cg, kernel), None, groups=groups, **conv)
+        y = ops.conv2d(x, rows.block(0, filters, tail), None, groups=groups, **conv)
     else:
         blocks = []
         if step >= kg:  # whole groups per block
             gstep = step // kg
             for g0 in range(0, groups, gstep):
                 g1 = min(groups, g0 + gstep)
-                w = conv_weight(rng, (g1 - g0) * kg, cg, kernel)
+                w = rows.block(g0 * kg, g1 * kg, tail)
                 blocks.append(ops.conv2d(x[g0 * cg : g1 * cg], w, None, groups=g1 - g0, **conv))
         else:  # a block of filters of one group at a time
             for g in range(groups):
                 xg = x[g * cg : (g + 1) * cg]
                 for k0 in range(0, kg, step):
-                    w = conv_weight(rng, min(kg, k0 + step) - k0, cg, kernel)
+                    k1 = min(kg, k0 + step)
+                    w = rows.block(g * kg + k0, g * kg + k1, tail)
                     blocks.append(ops.conv2d(xg, w, None, **conv))
         y = np.concatenate(blocks, axis=0)
     if bias:
@@ -162,10 +178,10 @@ def conv_transpose2d_random(
     chunk_bytes: int = DEFAULT_CHUNK,
     workspace_bytes: int = ops.DEFAULT_WORKSPACE,
 ) -> np.ndarray:
-    """ConvTranspose2d with fresh random weights ``(C, K // G, Fh, Fw)``.
+    """ConvTranspose2d with fresh random weights ``(C, K // G, Fh, Fw)`` (see HankelRows).
 
-    A weight tensor larger than ``chunk_bytes`` is drawn a block of input channels at a
-    time (within one group) and the partial outputs are summed.
+    A weight tensor larger than ``chunk_bytes`` is materialised a block of input channels
+    at a time (within one group) and the partial outputs are summed.
     """
     c = x.shape[0]
     if groups < 1 or c % groups or filters % groups:
@@ -180,17 +196,17 @@ def conv_transpose2d_random(
                 dilation=dilation, workspace_bytes=workspace_bytes)
     per_channel = kg * fh * fw
     step = _rows_per_chunk(per_channel, chunk_bytes)
+    rows = HankelRows(rng, c, per_channel, fan_in)  # row c: what input channel c scatters
+    tail = (kg, fh, fw)
     if step >= c:
-        w = uniform(rng, (c, kg, fh, fw), fan_in)
-        y = ops.conv_transpose2d(x, w, None, groups=groups, **conv)
+        y = ops.conv_transpose2d(x, rows.block(0, c, tail), None, groups=groups, **conv)
     else:
         parts = []
         for g in range(groups):
             acc = None
             for c0 in range(g * cg, (g + 1) * cg, step):
                 c1 = min((g + 1) * cg, c0 + step)
-                w = uniform(rng, (c1 - c0, kg, fh, fw), fan_in)
-                part = ops.conv_transpose2d(x[c0:c1], w, None, **conv)
+                part = ops.conv_transpose2d(x[c0:c1], rows.block(c0, c1, tail), None, **conv)
                 if acc is None:
                     acc = part
                 else:
