@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from conv_kernels import matmul_gflops  # this folder: one definition of the matmul rate
 
 import cnncalc
 from cnncalc.verify import verify_analysis
@@ -35,18 +35,6 @@ subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNUL
 elapsed = time.perf_counter() - start
 print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
 """
-
-
-def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
-    a = np.random.default_rng(0).random((size, size), dtype=np.float32)
-    b = np.random.default_rng(1).random((size, size), dtype=np.float32)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - start)
-    return 2 * size**3 / statistics.median(times) / 1e9
 
 
 def run(args: list[str]) -> tuple[float, int]:
