@@ -33,6 +33,11 @@ class Field:
                 jump[axis] *= stride
         return Field(tuple(rf), tuple(jump), tuple(start))
 
+    @property
+    def pixels(self) -> tuple[int, int]:
+        """The receptive field in whole input pixels (a transposed conv can make it fractional)."""
+        return (-(-self.rf[0] // 1), -(-self.rf[1] // 1))
+
     @staticmethod
     def widest(fields: list[Field]) -> Field:
         return max(fields, key=lambda f: (f.rf[0] * f.rf[1], f.rf))
@@ -67,16 +72,11 @@ class Row:
     field: Field
     layer: Layer | None = None
     fits: bool | None = None
-    notes: list[str] = None  # type: ignore[assignment]
-    warnings: list[str] = None  # type: ignore[assignment]
-    checks: list[Check] = None  # type: ignore[assignment]
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
     verified: bool | None = None  # set by verification: the reference array agreed
     verify_note: str = ""
-
-    def __post_init__(self) -> None:
-        self.notes = self.notes or []
-        self.warnings = self.warnings or []
-        self.checks = self.checks or []
 
     @property
     def name(self) -> str:
@@ -179,11 +179,10 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
 
 def _figures(output: Shape, rows: list[Row], field_: Field) -> dict[str, Any]:
     totals = sum_rows(rows)
-    rf = tuple(int(-(-value // 1)) for value in field_.rf)
     return {"output": output, "params": totals.params, "weights": totals.weights,
             "biases": totals.biases, "buffers": totals.buffers, "neurons": totals.neurons,
             "connections": totals.connections, "macs": totals.macs, "flops": totals.flops,
-            "rf": rf}
+            "rf": field_.pixels}
 
 
 class _Walker:

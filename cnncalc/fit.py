@@ -124,11 +124,3 @@ def misfit_message(fits: list[AxisFit], max_padding: int | None = None) -> str:
             f"{floor}; input {label} {describe_rows(axis.dropped)} never read; "
             f"inputs that fit: {sizes}; {pad_text}")
     return "; ".join(parts)
-
-
-def inexact_note(fits: list[AxisFit]) -> str | None:
-    """The ℹ text when the division is inexact but only padding (or a chosen rounding) is lost."""
-    if all(axis.exact for axis in fits):
-        return None
-    axis = next(axis for axis in fits if not axis.exact)
-    return f"inexact: {axis.formula()} = {format_number(axis.quotient)}; last padding row unused"

@@ -24,19 +24,14 @@ def json_shape(shape: Shape) -> str | int:
     return shape[0] if len(shape) == 1 else shape_str(shape)
 
 
-def _number(value: Fraction) -> int | float:
+def _number(value: Fraction | int) -> int | float:
     return value.numerator if value.denominator == 1 else float(value)
 
 
-def _pair(values: tuple[Fraction, Fraction]) -> Any:
+def _pair(values: tuple[Fraction | int, Fraction | int]) -> Any:
     if values[0] == values[1]:
         return _number(values[0])
     return [_number(values[0]), _number(values[1])]
-
-
-def _receptive_field(row: Row) -> Any:
-    rf = tuple(Fraction(-(-value // 1)) for value in row.field.rf)
-    return _pair(rf)  # type: ignore[arg-type]
 
 
 def layer_record(row: Row) -> dict[str, Any]:
@@ -45,7 +40,7 @@ def layer_record(row: Row) -> dict[str, Any]:
         "output": json_shape(row.output), "params": row.params, "weights": row.weights,
         "biases": row.biases, "buffers": row.buffers, "neurons": row.neurons,
         "connections": row.connections, "macs": row.macs, "flops": row.flops,
-        "rf": _receptive_field(row), "jump": _pair(row.field.jump),
+        "rf": _pair(row.field.pixels), "jump": _pair(row.field.jump),
         "start": _pair(row.field.start), "fits": row.fits, "verified": row.verified,
         "notes": [*row.warnings, *row.notes],
     }
@@ -214,7 +209,7 @@ def column_text(line: Line, column: str, chw: bool) -> str:
     if column == "rf":
         if line.field is None:
             return ""
-        rf = [int(-(-value // 1)) for value in line.field.rf]
+        rf = line.field.pixels
         return str(rf[0]) if rf[0] == rf[1] else f"{rf[0]}×{rf[1]}"
     value = line.figures[column]
     if column == "memory":

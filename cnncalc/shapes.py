@@ -5,8 +5,6 @@ A shape is a tuple: (H, W, C) for a feature map, (N,) for a vector. Batch is nev
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 Shape = tuple[int, ...]
 
 
@@ -43,12 +41,6 @@ def conv_out(size: int, kernel: int, stride: int, pad_before: int = 0, pad_after
              dilation: int = 1) -> int:
     """⌊(H + Pt + Pb − D(F−1) − 1)/S⌋ + 1, the size every framework produces."""
     return window_span(size, kernel, pad_before, pad_after, dilation) // stride + 1
-
-
-def exact_quotient(size: int, kernel: int, stride: int, pad_before: int = 0,
-                   pad_after: int = 0, dilation: int = 1) -> Fraction:
-    """The lecture's (W − F + 2P)/S + 1 without flooring, e.g. 54.25 for AlexNet on 224."""
-    return Fraction(window_span(size, kernel, pad_before, pad_after, dilation), stride) + 1
 
 
 def pool_out(size: int, kernel: int, stride: int, pad_before: int, pad_after: int,

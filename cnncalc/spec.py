@@ -156,8 +156,7 @@ class _Builder:
         tree = self.entries(layers, {}, (), "")
         name = self.text(doc, "name", default_name)
         description = self.text(doc, "description", "")
-        expect = self.expectations(doc.get("expect"), doc, "expect", {})
-        self.substitute_expectations(expect, {})
+        expect = self.expectations(doc.get("expect"), doc, "expect", {}, {})
         return Network(name=str(name), input=shape, layers=tree, batch=batch,
                        description=str(description or ""), expect=expect, file=self.file)
 
@@ -328,9 +327,7 @@ class _Builder:
         head = nodes[0]
         head.path = path
         head.where = where
-        head.expect = self.expectations(options.get("expect"), options, "expect", where)
-        if head.expect:
-            self.substitute_expectations(head.expect, env)
+        head.expect = self.expectations(options.get("expect"), options, "expect", where, env)
         for extra in nodes[1:]:
             extra.path = prefix + extra.name
         return nodes
@@ -468,7 +465,8 @@ class _Builder:
         return Sequential(name, children, kind=block)
 
     # -- expectations -------------------------------------------------------------------
-    def expectations(self, expect, container, key, where) -> list[Expectation]:
+    def expectations(self, expect, container, key, where, env) -> list[Expectation]:
+        """The `expect` mapping, each value substituted and normalised ('55x55x96' → shape)."""
         if expect is None:
             return []
         if not isinstance(expect, MarkedDict):
@@ -480,18 +478,13 @@ class _Builder:
                 raise self.fail_key(f"unknown figure '{figure}' in expect"
                                     f"{suggest(str(figure), FIGURES)} (figures: "
                                     f"{', '.join(FIGURES)})", expect, figure, **_layer(where))
-            found.append(Expectation(str(figure), value,
-                                     _at(expect, figure, self.file, **_layer(where))))
-        return found
-
-    def substitute_expectations(self, expectations, env) -> None:
-        for expectation in expectations:
-            def read(e=expectation):
-                return normalise_expected(e.figure, self.substitute(e.value, env))
+            at = _at(expect, figure, self.file, **_layer(where))
             try:
-                expectation.value = read()
+                normalised = normalise_expected(str(figure), self.substitute(value, env))
             except CnnCalcError as error:
-                raise error.locate(**expectation.where) from None
+                raise error.locate(**at) from None
+            found.append(Expectation(str(figure), normalised, at))
+        return found
 
 
 def normalise_expected(figure: str, value: Any) -> Any:
