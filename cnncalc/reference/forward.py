@@ -22,6 +22,14 @@ ACTIVATIONS: dict[str, Callable] = {
 }
 
 
+# Layers that always hand back an array no one else holds: a new one, or their own input
+# overwritten in place when it was already the pass's alone.
+OWNED_RESULT = {"conv", "convtranspose", "dense", "batchnorm", "relu", "relu6"}
+# Layers that overwrite an input the pass owns instead of allocating a new array (on
+# ResNet-50 that halves the time of its 53 batchnorms and 49 ReLUs).
+IN_PLACE = {"relu": ops.relu, "relu6": ops.relu6}
+
+
 class Stop(Exception):
     """Raised by the `before` hook to end the pass before a layer that cannot fit."""
 
@@ -41,7 +49,11 @@ def tf_same(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, in
 
 
 class Forward:
-    """Executes nodes in order; `shapes` maps each row path to the array shape it produced."""
+    """Executes nodes in order; `shapes` maps each row path to the array shape it produced.
+
+    ``owned`` flags follow each array: True when nothing else (a residual's shortcut, a
+    concat's other branches) still needs it, so the next layer may overwrite it.
+    """
 
     def __init__(self, seed: int = 0, workspace_bytes: int = ops.DEFAULT_WORKSPACE,
                  before: Callable[[str], None] | None = None,
@@ -59,33 +71,38 @@ class Forward:
             x = weights.random_input(self.rng, (channels, height, width))
         else:
             x = weights.random_input(self.rng, input_shape)
-        return self.sequence(nodes, x)
+        return self.sequence(nodes, x, owned=True)[0]
 
-    def sequence(self, nodes, x: np.ndarray) -> np.ndarray:
+    def sequence(self, nodes, x: np.ndarray, owned: bool = False) -> tuple[np.ndarray, bool]:
         for node in nodes:
-            x = self.node(node, x)
-        return x
+            x, owned = self.node(node, x, owned)
+        return x, owned
 
-    def node(self, node, x: np.ndarray) -> np.ndarray:
+    def node(self, node, x: np.ndarray, owned: bool) -> tuple[np.ndarray, bool]:
         if isinstance(node, Sequential):
-            return self.sequence(node.children, x)
+            return self.sequence(node.children, x, owned)
         if isinstance(node, Residual):
-            return self.residual(node, x)
+            return self.residual(node, x), True
         if isinstance(node, Concat):
-            return self.concat(node, x)
-        return self.leaf(node, node.path, x)
+            return self.concat(node, x), True
+        return self.leaf(node, node.path, x, owned), node.type in OWNED_RESULT
 
     def record(self, path: str, y: np.ndarray) -> np.ndarray:
         self.shapes[path] = hwc(y)
         self.after(path)
         return y
 
-    def leaf(self, layer, path: str, x: np.ndarray) -> np.ndarray:
+    def leaf(self, layer, path: str, x: np.ndarray, owned: bool = False) -> np.ndarray:
         self.before(path)
-        return self.record(path, self.apply(layer, x))
+        return self.record(path, self.apply(layer, x, owned))
 
-    def apply(self, layer, x: np.ndarray) -> np.ndarray:
+    def apply(self, layer, x: np.ndarray, owned: bool = False) -> np.ndarray:
         kind = layer.type
+        if kind in IN_PLACE:
+            return IN_PLACE[kind](x, out=x if owned else None)
+        if kind == "batchnorm":
+            return ops.batchnorm(x, *weights.batchnorm_identity(x.shape[0]),
+                                 out=x if owned else None)
         if kind in ACTIVATIONS:
             return ACTIVATIONS[kind](x)
         if kind == "leakyrelu":
@@ -142,10 +159,6 @@ class Forward:
     def _dense(self, layer, x):
         return weights.dense_random(x, layer.units, layer.bias, self.rng, self.chunk)
 
-    def _batchnorm(self, layer, x):
-        channels = x.shape[0]
-        return ops.batchnorm(x, *weights.batchnorm_identity(channels))
-
     def _lrn(self, layer, x):
         return ops.local_response_norm(x, layer.size)
 
@@ -163,20 +176,21 @@ class Forward:
         return ops.crop(x, layer.crop)
 
     def residual(self, node: Residual, x: np.ndarray) -> np.ndarray:
-        body = self.sequence(node.body, x)
+        body, body_owned = self.sequence(node.body, x)  # x is shared with the shortcut
         shortcut = node.shortcut
         if shortcut == "auto":
             shortcut = "identity" if body.shape == x.shape else "projection"
         if isinstance(shortcut, list):
-            short = self.sequence(shortcut, x)
+            short = self.sequence(shortcut, x)[0]
         elif shortcut == "projection":
             short = self.projection(node.path, x, body)
         else:
             short = x
         self.before(f"{node.path}.add")
-        out = self.record(f"{node.path}.add", ops.add(body, short))
+        total = ops.add(body, short, out=body if body_owned else None)
+        out = self.record(f"{node.path}.add", total)
         if node.activation is not None:
-            out = self.leaf(node.activation, node.activation.path, out)
+            out = self.leaf(node.activation, node.activation.path, out, owned=True)
         return out
 
     def projection(self, path: str, x: np.ndarray, body: np.ndarray) -> np.ndarray:
@@ -189,10 +203,10 @@ class Forward:
         self.record(f"{path}.shortcut.conv", y)
         self.before(f"{path}.shortcut.bn")
         return self.record(f"{path}.shortcut.bn",
-                           ops.batchnorm(y, *weights.batchnorm_identity(y.shape[0])))
+                           ops.batchnorm(y, *weights.batchnorm_identity(y.shape[0]), out=y))
 
     def concat(self, node: Concat, x: np.ndarray) -> np.ndarray:
-        outputs = [self.sequence(branch, x) for branch in node.branches]
+        outputs = [self.sequence(branch, x)[0] for branch in node.branches]
         self.before(f"{node.path}.concat")
         if outputs[0].ndim == 1:
             return self.record(f"{node.path}.concat", np.concatenate(outputs))

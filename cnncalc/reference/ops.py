@@ -547,12 +547,17 @@ def _per_channel(p: np.ndarray, ndim: int) -> np.ndarray:
 
 
 def batchnorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, mean: np.ndarray,
-              var: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    """Inference-mode batch norm per channel (axis 0; per feature for a vector)."""
+              var: np.ndarray, eps: float = 1e-5, out: np.ndarray | None = None) -> np.ndarray:
+    """Inference-mode batch norm per channel (axis 0; per feature for a vector).
+
+    ``out=x`` normalises in place (the caller must own x).
+    """
     dt = _float_dtype(x)
     scale = (np.asarray(gamma, dtype=dt) / np.sqrt(np.asarray(var, dtype=dt) + dt.type(eps)))
     shift = np.asarray(beta, dtype=dt) - np.asarray(mean, dtype=dt) * scale
-    return x * _per_channel(scale, x.ndim) + _per_channel(shift, x.ndim)
+    y = np.multiply(x, _per_channel(scale, x.ndim), out=out)
+    y += _per_channel(shift, x.ndim)
+    return y
 
 
 def local_response_norm(x: np.ndarray, size: int = 5, alpha: float = 1e-4, beta: float = 0.75,
@@ -591,12 +596,12 @@ def identity(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0)
+def relu(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.maximum(x, 0, out=out)
 
 
-def relu6(x: np.ndarray) -> np.ndarray:
-    return np.clip(x, 0, 6)
+def relu6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.clip(x, 0, 6, out=out)
 
 
 def leaky_relu(x: np.ndarray, slope: float = 0.01) -> np.ndarray:
@@ -712,11 +717,11 @@ def center_crop(x: np.ndarray, size: Pair) -> np.ndarray:
     return x[:, t : t + oh, left : left + ow].copy()
 
 
-def add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def add(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Elementwise sum (residual connection); shapes must agree exactly."""
     if a.shape != b.shape:
         raise ValueError(f"add: shapes {a.shape} and {b.shape} differ")
-    return a + b
+    return np.add(a, b, out=out)
 
 
 def concat_channels(arrays: Sequence[np.ndarray]) -> np.ndarray:
