@@ -1,9 +1,10 @@
 """PyTorch's CPU forward pass on VGG-16 and ResNet-50, measured the way verify.py measures ours.
 
 Issue 3 sets its targets relative to PyTorch ("roughly 90% of the matmul rate on VGG-16").
-This script checks that claim on the machine at hand and applies verify.py's whole-process
-yardstick to PyTorch too: a child process that imports the framework, builds the network
-and runs one forward pass, minus a child that only starts Python.
+This script checks that claim on the machine at hand, applies verify.py's whole-process
+yardstick to PyTorch too (a child process that imports the framework, builds the network
+and runs one forward pass, minus a child that only starts Python), and times cnncalc's
+warm reference pass on the same networks in the same run.
 
 It needs PyTorch, which cnncalc itself never uses; keep it out of the project's
 environment, e.g.
@@ -28,6 +29,7 @@ from conv_kernels import matmul_gflops  # this folder: the same NumPy matmul rat
 from torch import nn
 
 import cnncalc
+from cnncalc.verify import verify_analysis
 
 
 def vgg16() -> nn.Module:
@@ -98,6 +100,18 @@ def warm_forward(name: str, rounds: int = 5) -> float:
     return statistics.median(times)
 
 
+def cnncalc_warm_pass(name: str, rounds: int = 5) -> float:
+    """cnncalc's reference pass on the same network, timed like warm_forward."""
+    analysis = cnncalc.analyze(cnncalc.load(name))
+    verify_analysis(analysis)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        verify_analysis(analysis)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def child_seconds(code: str) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -113,16 +127,20 @@ def main() -> None:
     import_only = statistics.median(child_seconds("import torch") for _ in range(3))
     print(f"child process: python alone {python_only:.2f} s, import torch "
           f"{import_only - python_only:.2f} s\n")
-    print(f"{'model':10s} {'warm s':>8} {'GFLOP/s':>8} {'matmul':>7}   "
-          f"{'whole s':>8} {'GFLOP/s':>8} {'matmul':>7}")
+    print(f"{'':10s} {'--- PyTorch, warm ---':>25}   {'--- PyTorch, whole ---':>25}   "
+          f"{'--- cnncalc pass, warm ---':>30}")
+    print(f"{'model':10s} {'s':>8} {'GFLOP/s':>8} {'matmul':>7}   "
+          f"{'s':>8} {'GFLOP/s':>8} {'matmul':>7}   {'s':>8} {'matmul':>7} {'÷ torch':>12}")
     for name in NETWORKS:
         macs = cnncalc.analyze(cnncalc.load(name)).totals.macs
         warm = warm_forward(name)
         whole = statistics.median(child_seconds(CHILD.format(folder=folder, name=name))
                                   for _ in range(3)) - python_only
+        ours = cnncalc_warm_pass(name)
         print(f"{name:10s} {warm:8.3f} {2 * macs / warm / 1e9:8.1f} "
               f"{2 * macs / warm / 1e9 / rate:7.0%}   {whole:8.2f} "
-              f"{2 * macs / whole / 1e9:8.1f} {2 * macs / whole / 1e9 / rate:7.0%}")
+              f"{2 * macs / whole / 1e9:8.1f} {2 * macs / whole / 1e9 / rate:7.0%}   "
+              f"{ours:8.3f} {2 * macs / ours / 1e9 / rate:7.0%} {ours / warm:11.2f}×")
 
 
 if __name__ == "__main__":

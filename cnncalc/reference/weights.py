@@ -55,7 +55,11 @@ class HankelRows:
 
     def __init__(self, rng: np.random.Generator, rows: int, width: int, fan_in: int) -> None:
         sequence = uniform(rng, rows + width - 1, fan_in)
-        self.view = np.lib.stride_tricks.sliding_window_view(sequence, width)
+        # as_strided rather than sliding_window_view: same read-only view, but the latter's
+        # argument checking cost 0.17 ms a call, 9 ms over ResNet-50's 54 weight tensors.
+        step = sequence.strides[0]
+        self.view = np.lib.stride_tricks.as_strided(sequence, (rows, width), (step, step),
+                                                    writeable=False)
 
     def block(self, start: int, stop: int, tail: tuple[int, ...]) -> np.ndarray:
         """Rows [start, stop) as a contiguous array of shape ``(stop − start, *tail)``."""
