@@ -142,12 +142,11 @@ def conv2d_random(
         raise ValueError(f"conv2d: groups={groups} must divide {c} channels and {filters} filters")
     cg, kg = c // groups, filters // groups
     fh, fw = kernel
-    fan_in = cg * fh * fw
-    per_filter = cg * fh * fw
+    fan_in = cg * fh * fw  # also the length of one filter's row
     conv = dict(stride=stride, padding=padding, dilation=dilation,
                 workspace_bytes=workspace_bytes)
-    step = _rows_per_chunk(per_filter, chunk_bytes)
-    rows = HankelRows(rng, filters, per_filter, fan_in)  # row g·kg + k: filter k of group g
+    step = _rows_per_chunk(fan_in, chunk_bytes)
+    rows = HankelRows(rng, filters, fan_in, fan_in)  # row g·kg + k: filter k of group g
     tail = (cg, fh, fw)
     if step >= filters:
         y = ops.conv2d(x, rows.block(0, filters, tail), None, groups=groups, **conv)
