@@ -29,7 +29,7 @@ from conv_kernels import matmul_gflops  # this folder: the same NumPy matmul rat
 from torch import nn
 
 import cnncalc
-from cnncalc.verify import verify_analysis
+from cnncalc.reference.verify import verify_analysis
 
 
 def vgg16() -> nn.Module:

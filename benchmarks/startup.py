@@ -76,7 +76,7 @@ def in_process(name: str) -> str:
     from rich.console import Console
 
     import cnncalc
-    from cnncalc.render import summary
+    from cnncalc.render.table import summary
 
     phases: dict[str, list[float]] = {"load + analyse": [], "render": []}
     for _ in range(5):

@@ -25,7 +25,7 @@ from pathlib import Path
 from conv_kernels import matmul_gflops  # this folder: one definition of the matmul rate
 
 import cnncalc
-from cnncalc.verify import verify_analysis
+from cnncalc.reference.verify import verify_analysis
 
 # Runs one child and prints its wall time and its peak RSS (the only child of this wrapper).
 WRAPPER = """

@@ -6,10 +6,11 @@
     62378344
 """
 
-from .analysis import Analysis, Check, Row, Totals, analyze
+from .engine.analysis import Analysis, Check, Row, Totals, analyze
+from .engine.model import Network
+from .engine.shapes import parse_shape, shape_str
 from .errors import CnnCalcError, LimitError, ShapeError, SpecError
-from .shapes import parse_shape, shape_str
-from .spec import Network, builtin_names, load, loads
+from .spec import builtin_names, load, loads
 
 __all__ = ["Analysis", "Check", "CnnCalcError", "LimitError", "Network", "Row", "ShapeError",
            "SpecError", "Totals", "analyze", "builtin_names", "load", "loads", "parse_shape",

@@ -9,7 +9,7 @@ import sys
 import click
 
 from . import CnnCalcError, analyze, load, parse_shape
-from .report import COLUMN_CHOICES, DEFAULT_COLUMNS
+from .render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
 
 EXIT_MISMATCH = 3  # the reference pass disagrees with the formulas: a cnncalc bug
 SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1000, "kib": 1 << 10, "m": 1 << 20,
@@ -61,7 +61,7 @@ def spec_argument(ctx, param, value):
     """A SPEC must be an existing file or a built-in name: otherwise a usage error (exit 2)."""
     from pathlib import Path
 
-    from .layers import suggest
+    from .errors import suggest
     from .spec import builtin_names, builtin_text
 
     if value is None or "\n" in value or Path(value).is_file() or builtin_text(value):
@@ -134,11 +134,11 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
       cnncalc summary resnet50 --depth 1 --columns output,params,macs,rf
       cnncalc summary my_net.yaml --input 224x224x3 --format json
     """
-    from .report import to_csv, to_json, to_markdown
+    from .render.formats import to_csv, to_json, to_markdown
 
     analysis = analyze(load(spec), input=input_shape, batch=batch)
     if verify:
-        from .verify import verify_analysis
+        from .reference.verify import verify_analysis
 
         verify_analysis(analysis, max_memory=max_memory, progress=output_format == "table")
     if output_format == "json":
@@ -148,7 +148,7 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
     elif output_format == "markdown":
         click.echo(to_markdown(analysis, columns, chw, depth, keras), nl=False)
     else:
-        from .render import summary as render_summary
+        from .render.table import summary as render_summary
 
         console().print(render_summary(analysis, columns, chw, depth, keras, verified=verify))
     sys.exit(summary_exit_code(analysis, strict))
@@ -172,8 +172,8 @@ def list_builtins():
     """
     from rich.table import Table
 
-    from .report import human_count
-    from .shapes import shape_str
+    from .engine.shapes import shape_str
+    from .engine.text import human_count
     from .spec import builtin_names
 
     table = Table(show_edge=False, header_style="bold")
@@ -208,8 +208,8 @@ def _int_or(words: tuple[str, ...]):
 
 
 def _print_card(make, shape, stride, padding) -> None:
-    from .card import explore, layer_card
-    from .render_homework import card, choices
+    from .homework.card import explore, layer_card
+    from .render.homework import card, choices
 
     if stride == "?" and padding == "?":
         raise click.UsageError("ask for one unknown at a time: --stride ? or --padding ?")
@@ -246,7 +246,7 @@ def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias):
       cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4
       cnncalc conv 32x32x3 --filters 10 --kernel 5 --stride 2 --padding ?
     """
-    from .card import conv_layer
+    from .homework.card import conv_layer
 
     def make(stride=stride, padding=padding):
         return conv_layer(filters, kernel, stride, padding, dilation, groups, bias)
@@ -272,7 +272,7 @@ def pool(input_shape, kernel, stride, padding, mode):
       cnncalc pool 28x28x6 --kernel 2 --mode avg
       cnncalc pool 32x32x16 --kernel 3 --stride ?
     """
-    from .card import pool_layer
+    from .homework.card import pool_layer
 
     def make(stride=stride, padding=padding):
         return pool_layer(kernel, stride, padding, mode)
@@ -296,8 +296,8 @@ def explain(spec, layer, input_shape):
       cnncalc explain alexnet conv1
       cnncalc explain resnet18 layer2 --input 112x112x3
     """
-    from .explain import explain as explain_network
-    from .render_homework import explanation
+    from .homework.explain import explain as explain_network
+    from .render.homework import explanation
 
     result = explain_network(analyze(load(spec), input=input_shape), layer)
     console().print(explanation(result))
@@ -326,9 +326,9 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
       cnncalc apply conv --input image.txt --filter "[[1,0,-1],[1,0,-1],[1,0,-1]]" --steps
       cnncalc apply conv --input image.txt --filter "[[0,0,0],[1,0,2],[-1,0,1]]" --stride 2
     """
-    from .matrix import MatrixError, read_matrix
-    from .matrix import apply as apply_matrix
-    from .render_homework import applied
+    from .homework.matrix import MatrixError, read_matrix
+    from .homework.matrix import apply as apply_matrix
+    from .render.homework import applied
 
     def read(source: str, what: str, hint: str):
         try:
@@ -365,8 +365,8 @@ def check(specs, strict):
       cnncalc check lenet5 alexnet
       cnncalc check specs/*.yaml --strict
     """
-    from .compare import check_files
-    from .render_compare import check_line, check_summary
+    from .render.compare import check_line, check_summary
+    from .spec.check import check_files
 
     results = check_files(list(specs), strict)
     out = console()
@@ -390,8 +390,8 @@ def compare(spec_a, spec_b, top):
       cnncalc compare vgg16 resnet50
       cnncalc compare resnet18 my_resnet.yaml --top 5
     """
-    from .compare import compare as compare_networks
-    from .render_compare import comparison
+    from .engine.compare import compare as compare_networks
+    from .render.compare import comparison
 
     result = compare_networks(analyze(load(spec_a)), analyze(load(spec_b)), top)
     console().print(comparison(result))

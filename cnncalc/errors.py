@@ -101,3 +101,10 @@ def _show(value: object, depth: int) -> str:
         parts = [f"{key}: {_show(item, depth - 1)}" for key, item in list(value.items())[:4]]
         return "{" + ", ".join(parts + ["…"] * (len(value) > 4)) + "}"
     return str(value)[:60]
+
+def suggest(name: str, known) -> str:
+    """' (did you mean 'maxpool'?)' or '' — for unknown types, options and parameters."""
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import copy
 import random
-from importlib import resources
 
 import yaml
+
+from cnncalc.spec import builtin_text
 
 SEED_NAMES = ["lenet5", "alexnet", "resnet18", "squeezenet1_0", "unet", "mobilenet-v2"]
 BLOCKS_SPEC = """
@@ -52,9 +53,7 @@ WORDS = ["conv", "maxpool", "dense", "relu", "layers", "input", "filters", "kern
 
 
 def seeds() -> dict[str, str]:
-    folder = resources.files("cnncalc") / "architectures"
-    texts = {name: (folder / f"{name}.yaml").read_text(encoding="utf-8")
-             for name in SEED_NAMES}
+    texts = {name: builtin_text(name) for name in SEED_NAMES}
     texts["blocks"] = BLOCKS_SPEC
     return texts
 

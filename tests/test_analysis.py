@@ -1,13 +1,10 @@
 """Whole-network figures: the course's LeNet-5, AlexNet and VGG-16, and golden per-layer counts."""
 
-import json
-from pathlib import Path
-
 import pytest
+from golden_data import BUILTINS, golden
 
 import cnncalc
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 WEIGHTED = {"Conv2d": "conv", "ConvTranspose2d": "convtranspose", "Linear": "dense"}
 
 
@@ -61,20 +58,11 @@ def test_totals_memory_and_flops():
     assert totals.activation_bytes == 8 * 4 * totals.neurons
 
 
-def _golden(name):
-    return json.loads((GOLDEN / f"{name}.json").read_text())
-
-
-def _names():
-    return sorted(path.stem for path in GOLDEN.glob("*.json")) if GOLDEN.is_dir() else []
-
-
-@pytest.mark.parametrize("name", _names())
+@pytest.mark.parametrize("name", BUILTINS)
 def test_every_weighted_layer_matches_pytorch(name):
     """Each Conv2d/ConvTranspose2d/Linear module's params and MACs, in execution order."""
-    golden = _golden(name)
     expected = [(WEIGHTED[layer["type"]], layer["output"], layer["params"], layer["macs"])
-                for layer in golden["layers"] if layer["type"] in WEIGHTED]
+                for layer in golden(name)["layers"] if layer["type"] in WEIGHTED]
     result = cnncalc.analyze(cnncalc.load(name))
     got = [(row.type, row.output[0] if len(row.output) == 1 else cnncalc.shape_str(row.output),
             row.params, row.macs)
@@ -82,7 +70,7 @@ def test_every_weighted_layer_matches_pytorch(name):
     assert got == expected
 
 
-@pytest.mark.parametrize("name", _names())
+@pytest.mark.parametrize("name", BUILTINS)
 def test_builtin_expectations_hold(name):
     result = cnncalc.analyze(cnncalc.load(name))
     assert result.checks and not result.failed_checks

@@ -1,20 +1,15 @@
 """Every built-in architecture reproduces its PyTorch golden reference exactly.
 
-The golden files live in ``../shared/golden/`` next to the repository (CI clones the repo
-with ``shared/`` beside it); see that folder's README for how they were produced. When the
-folder is absent the tests are skipped.
+The golden files (tests/golden/, measured in PyTorch; see its README) are the reference;
+the tests run over every built-in, and every built-in must have one.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from golden_data import BUILTINS, GOLDEN_DIR, golden
 
 import cnncalc
-
-GOLDEN_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 
 TOTALS = ("params", "buffers", "weights", "biases", "macs", "flops")
 
@@ -47,14 +42,6 @@ ROW_TYPES = {
 FUNCTIONAL_GLOBAL_POOL = {"mobilenet-v2", "densenet121"}
 
 
-def _golden_params():
-    if not GOLDEN_DIR.is_dir():
-        reason = f"golden reference folder not found: {GOLDEN_DIR}"
-        return [pytest.param(None, id="no-golden", marks=pytest.mark.skip(reason=reason))]
-    return [pytest.param(path, id=path.stem) for path in sorted(GOLDEN_DIR.glob("*.json"))]
-
-
-GOLDEN_PARAMS = _golden_params()
 
 
 def _shape(value) -> tuple[int, ...]:
@@ -79,23 +66,23 @@ def analyses():
     return get
 
 
-@pytest.mark.parametrize("golden_path", GOLDEN_PARAMS)
-def test_builtin_totals_match_golden(golden_path, analyses):
-    golden = json.loads(golden_path.read_text())
-    result = analyses(golden["name"])
+@pytest.mark.parametrize("name", BUILTINS)
+def test_builtin_totals_match_golden(name, analyses):
+    reference = golden(name)
+    result = analyses(name)
 
-    assert _shape(result.output) == _shape(golden["output"])
+    assert _shape(result.output) == _shape(reference["output"])
     got = {figure: getattr(result.totals, figure) for figure in TOTALS}
-    want = {figure: golden[figure] for figure in TOTALS}
+    want = {figure: reference[figure] for figure in TOTALS}
     assert got == want
 
 
-@pytest.mark.parametrize("golden_path", GOLDEN_PARAMS)
-def test_builtin_layer_shapes_match_golden(golden_path, analyses):
-    golden = json.loads(golden_path.read_text())
-    result = analyses(golden["name"])
+@pytest.mark.parametrize("name", BUILTINS)
+def test_builtin_layer_shapes_match_golden(name, analyses):
+    reference = golden(name)
+    result = analyses(name)
 
-    skip_global_pool = golden["name"] in FUNCTIONAL_GLOBAL_POOL
+    skip_global_pool = reference["name"] in FUNCTIONAL_GLOBAL_POOL
     got = [
         (ROW_TYPES[row.type], _shape(row.output))
         for row in result.rows
@@ -104,28 +91,28 @@ def test_builtin_layer_shapes_match_golden(golden_path, analyses):
     ]
     want = [
         (MODULE_TYPES[layer["type"]], _shape(layer["output"]))
-        for layer in golden["layers"]
+        for layer in reference["layers"]
         if layer["type"] in MODULE_TYPES
     ]
     assert got == want
 
 
-@pytest.mark.parametrize("golden_path", GOLDEN_PARAMS)
-def test_builtin_does_not_fit_matches_golden(golden_path, analyses):
+@pytest.mark.parametrize("name", BUILTINS)
+def test_builtin_does_not_fit_matches_golden(name, analyses):
     """Layers that leave real input rows/columns unread are exactly the ones flagged.
 
     Golden ``does_not_fit`` also lists ceil_mode pools and layers where only padding is
     left over; SPEC §2 gives those an "inexact" note instead of the does-not-fit flag.
     """
-    golden = json.loads(golden_path.read_text())
-    result = analyses(golden["name"])
+    reference = golden(name)
+    result = analyses(name)
 
     def key(entry):
         return (_shape(entry["input"]), _shape(entry["output"]))
 
     dropped = [
         key(entry)
-        for entry in golden["does_not_fit"]
+        for entry in reference["does_not_fit"]
         if entry.get("dropped_input_rows") or entry.get("dropped_input_cols")
     ]
     flagged = [(_shape(row.input), _shape(row.output)) for row in result.rows if row.fits is False]
@@ -136,11 +123,9 @@ def test_builtin_does_not_fit_matches_golden(golden_path, analyses):
         for row in result.rows
         if row.fits is False or any("inexact" in note for note in row.notes)
     ]
-    assert inexact == [key(entry) for entry in golden["does_not_fit"]]
+    assert inexact == [key(entry) for entry in reference["does_not_fit"]]
 
 
 def test_every_builtin_has_a_golden_reference():
-    if not GOLDEN_DIR.is_dir():
-        pytest.skip(f"golden reference folder not found: {GOLDEN_DIR}")
-    builtins = Path(cnncalc.__file__).resolve().parent / "architectures"
-    assert {p.stem for p in builtins.glob("*.yaml")} == {p.stem for p in GOLDEN_DIR.glob("*.json")}
+    missing = [name for name in BUILTINS if not (GOLDEN_DIR / f"{name}.json").is_file()]
+    assert BUILTINS and not missing, f"built-ins without a golden file: {missing}"

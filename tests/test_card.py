@@ -3,7 +3,7 @@
 import pytest
 
 from cnncalc import ShapeError
-from cnncalc.card import conv_layer, explore, layer_card, pool_layer
+from cnncalc.homework.card import conv_layer, explore, layer_card, pool_layer
 
 
 def figures(card):

@@ -1,7 +1,8 @@
 """compare and check, on the built-ins and small specs (params from torchvision's docs)."""
 
 from cnncalc import analyze, load
-from cnncalc.compare import check_file, check_files, compare
+from cnncalc.engine.compare import compare
+from cnncalc.spec.check import check_file, check_files
 
 SPEC = """input: 32x32x3
 layers:

@@ -3,7 +3,7 @@
 import pytest
 
 from cnncalc import analyze, load
-from cnncalc.explain import LayerNotFound, explain
+from cnncalc.homework.explain import LayerNotFound, explain
 
 
 def lines(explanation):

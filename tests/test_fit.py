@@ -1,14 +1,12 @@
 """'Does it fit?' (SPEC §2) against the course examples and the golden backprop measurements."""
 
-import json
-from pathlib import Path
 
 import pytest
+from golden_data import BUILTINS, golden
 
 import cnncalc
-from cnncalc.fit import AxisFit, format_number
-
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
+from cnncalc.engine.fit import AxisFit
+from cnncalc.engine.text import format_number
 
 
 def test_alexnet_on_224_does_not_fit():
@@ -41,20 +39,14 @@ def test_fitting_strides_on_seven():
     assert AxisFit("row", 7, 3, 1, 0, 0).fitting_strides() == [1, 2, 4]
 
 
-def _cases():
-    if not GOLDEN.is_dir():
-        return []
-    return sorted(path.stem for path in GOLDEN.glob("*.json"))
-
-
-@pytest.mark.parametrize("name", _cases())
+@pytest.mark.parametrize("name", BUILTINS)
 def test_unread_rows_match_pytorch_backprop(name):
     """Golden files list, per inexact layer, the input rows no window reaches (measured in
     PyTorch by backprop through a ones-kernel); cnncalc must flag exactly those layers."""
-    golden = json.loads((GOLDEN / f"{name}.json").read_text())
+    reference = golden(name)
     analysis = cnncalc.analyze(cnncalc.load(name))
     expected = sorted((entry["input"], entry["output"], tuple(entry["dropped_input_rows"]))
-                      for entry in golden["does_not_fit"]
+                      for entry in reference["does_not_fit"]
                       if not entry.get("ceil_mode") and entry["dropped_input_rows"])
     got = []
     for row in analysis.rows:
@@ -65,10 +57,5 @@ def test_unread_rows_match_pytorch_backprop(name):
     assert sorted(got) == expected
     inexact = [row for row in analysis.rows
                if row.fits is False or any(note.startswith("inexact") for note in row.notes)]
-    assert len(inexact) == len(golden["does_not_fit"])
+    assert len(inexact) == len(reference["does_not_fit"])
 
-
-def test_golden_folder_present_when_shared_is_checked_out():
-    if not GOLDEN.parent.is_dir():
-        pytest.skip("../shared is not beside this checkout")
-    assert _cases(), "../shared/golden has no reference files"

@@ -5,7 +5,6 @@ A longer run with the same mutations: `python benchmarks/fuzz.py --cases 3000`.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 from cnncalc.cli import cli
 
 SEEDS = seeds()
-FOLDER = Path(tempfile.mkdtemp(prefix="cnncalc-fuzz-"))
 CASE_SECONDS = 10  # generous: the slowest seen in thousands of cases is well under a second
 
 
@@ -34,9 +32,10 @@ def run_case(text: str, path: Path, *extra: str) -> tuple[int, str, float]:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.sampled_from(sorted(SEEDS)), rng=st.randoms(use_true_random=False),
        json=st.booleans())
-def test_mutated_specs_never_crash(seed, rng, json):
+def test_mutated_specs_never_crash(tmp_path_factory, seed, rng, json):
     text = mutate(SEEDS[seed], rng)
-    code, output, seconds = run_case(text, FOLDER / "case.yaml",
+    folder = tmp_path_factory.getbasetemp()  # pytest's own temporary folder, cleaned by pytest
+    code, output, seconds = run_case(text, folder / "case.yaml",
                                      *(["--format", "json"] if json else []))
     assert code in (0, 1, 2), output
     assert "Traceback" not in output

@@ -3,7 +3,7 @@
 import pytest
 
 import cnncalc
-from cnncalc.layers import AvgPool, Conv, ConvTranspose, Dense, MaxPool
+from cnncalc.engine.layers import AvgPool, Conv, ConvTranspose, Dense, MaxPool
 
 
 def conv(**options):

@@ -3,7 +3,7 @@
 import pytest
 
 from cnncalc import LimitError
-from cnncalc.matrix import (
+from cnncalc.homework.matrix import (
     MAX_NUMBERS,
     MatrixError,
     apply,

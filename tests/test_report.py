@@ -7,8 +7,8 @@ import json
 from rich.console import Console
 
 import cnncalc
-from cnncalc.render import summary
-from cnncalc.report import to_csv, to_json, to_markdown
+from cnncalc.render.formats import to_csv, to_json, to_markdown
+from cnncalc.render.table import summary
 
 
 def alexnet():

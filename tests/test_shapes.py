@@ -4,8 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cnncalc.engine.shapes import (
+    conv_out,
+    parse_shape,
+    pool_out,
+    same_padding,
+    shape_str,
+    transpose_out,
+)
 from cnncalc.errors import SpecError
-from cnncalc.shapes import conv_out, parse_shape, pool_out, same_padding, shape_str, transpose_out
 
 
 @pytest.mark.parametrize("size, kernel, stride, pad, expected", [

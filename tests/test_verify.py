@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.cli import cli
-from cnncalc.layers import Conv
-from cnncalc.verify import verify_analysis
+from cnncalc.engine.layers import Conv
+from cnncalc.reference.verify import verify_analysis
 
 
 @pytest.mark.parametrize("name", cnncalc.builtin_names())

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..composite import Concat, Residual, Sequential
+from ..engine.model import Concat, Residual, Sequential
 from . import ops, weights
 
 Shape = tuple[int, ...]

@@ -1,0 +1,341 @@
+"""Walk the layer tree with a shape: one Row per executed layer, plus totals and checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from ..errors import CnnCalcError, ShapeError
+from .fit import misfit_message
+from .layers import BatchNorm, Conv, Counts, Layer
+from .model import Concat, Expectation, Network, Node, Residual, Sequential
+from .shapes import Shape, is_spatial, numel, shape_str
+from .text import format_number
+
+BYTES_PER_VALUE = 4  # float32
+
+
+@dataclass(frozen=True)
+class Field:
+    """Receptive field of one feature, per axis (Araujo et al. 2019)."""
+
+    rf: tuple[Fraction, Fraction] = (Fraction(1), Fraction(1))
+    jump: tuple[Fraction, Fraction] = (Fraction(1), Fraction(1))
+    start: tuple[Fraction, Fraction] = (Fraction(0), Fraction(0))
+
+    def after(self, steps) -> Field:
+        rf, jump, start = list(self.rf), list(self.jump), list(self.start)
+        for step in steps:
+            for axis, (kernel, stride, pad) in enumerate(step):
+                rf[axis] += (kernel - 1) * jump[axis]
+                start[axis] += (Fraction(kernel - 1, 2) - pad) * jump[axis]
+                jump[axis] *= stride
+        return Field(tuple(rf), tuple(jump), tuple(start))
+
+    @property
+    def pixels(self) -> tuple[int, int]:
+        """The receptive field in whole input pixels (a transposed conv can make it fractional)."""
+        return (-(-self.rf[0] // 1), -(-self.rf[1] // 1))
+
+    @staticmethod
+    def widest(fields: list[Field]) -> Field:
+        return max(fields, key=lambda f: (f.rf[0] * f.rf[1], f.rf))
+
+
+@dataclass
+class Check:
+    """One `expect` comparison."""
+
+    path: str
+    figure: str
+    expected: Any
+    got: Any
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.got
+
+
+@dataclass
+class Row:
+    """One executed layer with every figure of SPEC §3."""
+
+    path: str
+    type: str
+    description: str
+    input: Shape
+    output: Shape
+    depth: int
+    ancestors: tuple[str, ...]
+    counts: Counts
+    field: Field
+    layer: Layer | None = None
+    fits: bool | None = None
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    verified: bool | None = None  # set by verification: the reference array agreed
+    verify_note: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
+
+    weights = property(lambda self: self.counts.weights)
+    biases = property(lambda self: self.counts.biases)
+    params = property(lambda self: self.counts.params)
+    buffers = property(lambda self: self.counts.buffers)
+    connections = property(lambda self: self.counts.connections)
+    macs = property(lambda self: self.counts.macs)
+    flops = property(lambda self: 2 * self.counts.macs)
+    neurons = property(lambda self: numel(self.output))
+
+
+@dataclass
+class Group:
+    """A composite entry: its rows are rows[start:end]."""
+
+    path: str
+    type: str  # sequential, residual, concat, or the block's name
+    depth: int
+    start: int
+    end: int = 0
+    input: Shape = ()
+    output: Shape = ()
+
+
+@dataclass
+class Totals:
+    params: int = 0
+    buffers: int = 0
+    weights: int = 0
+    biases: int = 0
+    neurons: int = 0
+    connections: int = 0
+    macs: int = 0
+    flops: int = 0
+    activation_bytes: int = 0
+    param_bytes: int = 0
+
+
+def sum_rows(rows: list[Row], batch: int = 1) -> Totals:
+    totals = Totals()
+    for row in rows:
+        totals.params += row.params
+        totals.buffers += row.buffers
+        totals.weights += row.weights
+        totals.biases += row.biases
+        totals.neurons += row.neurons
+        totals.connections += row.connections
+        totals.macs += row.macs
+    totals.flops = 2 * totals.macs
+    totals.activation_bytes = totals.neurons * BYTES_PER_VALUE * batch
+    totals.param_bytes = (totals.params + totals.buffers) * BYTES_PER_VALUE
+    return totals
+
+
+@dataclass
+class Analysis:
+    """Everything `summary` shows: rows in execution order, groups, totals, checks."""
+
+    network: Network
+    input: Shape
+    batch: int
+    output: Shape
+    rows: list[Row]
+    groups: list[Group]
+    totals: Totals
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.network.name
+
+    @property
+    def misfits(self) -> list[Row]:
+        return [row for row in self.rows if row.fits is False]
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+
+def analyze(network: Network, input: Shape | None = None, batch: int | None = None) -> Analysis:
+    """Apply the layer arithmetic to every layer of the network."""
+    walker = _Walker()
+    shape = tuple(input) if input is not None else network.input
+    output, final_field = walker.sequence(network.layers, shape, Field(), 0, ())
+    batch = batch if batch is not None else network.batch
+    totals = sum_rows(walker.rows, batch)
+    figures = _figures(output, walker.rows, final_field)
+    checks = walker.checks + [Check("(network)", e.figure, e.value, figures[e.figure])
+                              for e in network.expect]
+    warnings = [f"{row.path}: {text}" for row in walker.rows for text in row.warnings]
+    return Analysis(network, shape, batch, output, walker.rows, walker.groups, totals, checks,
+                    warnings)
+
+
+def _figures(output: Shape, rows: list[Row], field_: Field) -> dict[str, Any]:
+    totals = sum_rows(rows)
+    return {"output": output, "params": totals.params, "weights": totals.weights,
+            "biases": totals.biases, "buffers": totals.buffers, "neurons": totals.neurons,
+            "connections": totals.connections, "macs": totals.macs, "flops": totals.flops,
+            "rf": field_.pixels}
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.groups: list[Group] = []
+        self.checks: list[Check] = []
+
+    def sequence(self, nodes: list[Node], shape: Shape, field_: Field, depth: int,
+                 ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
+        for node in nodes:
+            shape, field_ = self.node(node, shape, field_, depth, ancestors)
+        return shape, field_
+
+    def node(self, node: Node, shape: Shape, field_: Field, depth: int,
+             ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
+        start = len(self.rows)
+        try:
+            if isinstance(node, Layer):
+                out, field_ = self.leaf(node, node.path, shape, field_, depth, ancestors)
+            else:
+                group = Group(node.path, getattr(node, "kind", node.type), depth, start,
+                              input=shape)
+                self.groups.append(group)
+                inner = (*ancestors, node.path)
+                if isinstance(node, Sequential):
+                    out, field_ = self.sequence(node.children, shape, field_, depth + 1, inner)
+                elif isinstance(node, Residual):
+                    out, field_ = self.residual(node, shape, field_, depth + 1, inner)
+                else:
+                    out, field_ = self.concat(node, shape, field_, depth + 1, inner)
+                group.end, group.output = len(self.rows), out
+        except CnnCalcError as error:
+            if getattr(node, "kind", "sequential") != "sequential":  # a block call
+                error.inside(node.kind, node.path, node.where.get("line"))
+            raise error.locate(**node.where) from None
+        for expectation in getattr(node, "expect", []):
+            self.check(node.path, expectation, out, self.rows[start:], field_)
+        return out, field_
+
+    def check(self, path: str, expectation: Expectation, out: Shape, rows: list[Row],
+              field_: Field) -> None:
+        got = _figures(out, rows, field_)[expectation.figure]
+        check = Check(path, expectation.figure, expectation.value, got)
+        self.checks.append(check)
+        if rows and rows[-1].path == path:
+            rows[-1].checks.append(check)
+
+    def leaf(self, layer: Layer, path: str, shape: Shape, field_: Field, depth: int,
+             ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
+        out = layer.output_shape(shape)
+        counts = layer.counts(shape, out)
+        field_ = field_.after(layer.rf_steps(shape)) if is_spatial(shape) else field_
+        row = Row(path, layer.type, layer.describe(), shape, out, depth, ancestors, counts,
+                  field_, layer=layer, notes=layer.notes(shape))
+        self.fit(row, layer, shape)
+        self.rows.append(row)
+        return out, field_
+
+    def fit(self, row: Row, layer: Layer, shape: Shape) -> None:
+        axes = layer.axis_fits(shape)
+        if not axes:
+            return
+        row.fits = True
+        if not layer.fit_exempt and not all(axis.fits for axis in axes):
+            row.fits = False
+            row.warnings.append(misfit_message(axes, _max_padding(layer)))
+            return
+        inexact = next((axis for axis in axes if not axis.exact), None)
+        if inexact is None:
+            return
+        reason = "last padding row unused"
+        if getattr(layer, "ceil_mode", False):
+            reason = "ceil_mode rounds up"
+        elif getattr(layer, "padding", None) == "same":
+            reason = "'same' padding chosen"
+        row.notes.append(f"inexact: {inexact.formula()} = {format_number(inexact.quotient)}; "
+                         f"{reason}")
+
+    def residual(self, node: Residual, shape: Shape, field_: Field, depth: int,
+                 ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
+        body_out, body_field = self.sequence(node.body, shape, field_, depth, ancestors)
+        shortcut = node.shortcut
+        if shortcut == "auto":
+            shortcut = "identity" if body_out == shape else "projection"
+        if isinstance(shortcut, list):
+            short_out, short_field = self.sequence(shortcut, shape, field_, depth, ancestors)
+        elif shortcut == "projection":
+            short_out, short_field = self.projection(node, shape, body_out, field_, depth,
+                                                     ancestors)
+        else:
+            short_out, short_field = shape, field_
+        if short_out != body_out:
+            raise ShapeError(f"residual body gives {shape_str(body_out)} but the shortcut gives "
+                             f"{shape_str(short_out)}; use 'shortcut: projection' (or make the "
+                             "body keep the shape)")
+        merged = Field.widest([body_field, short_field])
+        self.rows.append(Row(f"{node.path}.add", "add", "add", body_out, body_out, depth,
+                             ancestors, Counts(connections=numel(body_out)), merged))
+        out = body_out
+        if node.activation is not None:
+            out, merged = self.leaf(node.activation, node.activation.path, out, merged, depth,
+                                    ancestors)
+        return out, merged
+
+    def projection(self, node: Residual, shape: Shape, target: Shape, field_: Field,
+                   depth: int, ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
+        """torchvision's downsample: 1×1 conv (no bias), stride ⌈in/out⌉, then batchnorm."""
+        if not (is_spatial(shape) and is_spatial(target)):
+            raise ShapeError(f"a projection shortcut needs H×W×C shapes, got {shape_str(shape)} "
+                             f"→ {shape_str(target)}")
+        stride = (-(-shape[0] // target[0]), -(-shape[1] // target[1]))
+        conv = Conv("conv", filters=target[2], kernel=(1, 1), stride=stride,
+                    padding=(0, 0, 0, 0), dilation=(1, 1), groups=1, depthwise=False,
+                    bias=False)
+        prefix = f"{node.path}.shortcut"
+        out, field_ = self.leaf(conv, f"{prefix}.conv", shape, field_, depth, ancestors)
+        if out != target:
+            raise ShapeError(f"no 1×1 projection maps {shape_str(shape)} to the body's "
+                             f"{shape_str(target)} (stride {stride[0]} gives {shape_str(out)})")
+        return self.leaf(BatchNorm("bn"), f"{prefix}.bn", out, field_, depth, ancestors)
+
+    def concat(self, node: Concat, shape: Shape, field_: Field, depth: int,
+               ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
+        outputs, fields = [], []
+        for branch in node.branches:
+            out, branch_field = self.sequence(branch, shape, field_, depth, ancestors)
+            outputs.append(out)
+            fields.append(branch_field)
+        shapes = ", ".join(shape_str(out) for out in outputs)
+        if len({len(out) for out in outputs}) > 1:
+            raise ShapeError(f"cannot concatenate maps with vectors: {shapes}")
+        notes = []
+        if is_spatial(outputs[0]):
+            height = min(out[0] for out in outputs)
+            width = min(out[1] for out in outputs)
+            if any(out[:2] != (height, width) for out in outputs):
+                if node.crop != "center":
+                    raise ShapeError(f"branches give different sizes ({shapes}); make them "
+                                     f"agree or use 'crop: center' to crop to {height}×{width}")
+                notes = [f"branch {i} centre-cropped {out[0]}×{out[1]} → {height}×{width}"
+                         for i, out in enumerate(outputs, 1) if out[:2] != (height, width)]
+            out = (height, width, sum(out[2] for out in outputs))
+        else:
+            out = (sum(out[0] for out in outputs),)
+        merged = Field.widest(fields)
+        self.rows.append(Row(f"{node.path}.concat", "concat", "concat", shape, out, depth,
+                             ancestors, Counts(connections=numel(out)), merged, notes=notes))
+        return out, merged
+
+
+def _max_padding(layer: Layer) -> int | None:
+    """Pooling padding may not exceed half the kernel (PyTorch); conv has no such limit."""
+    if layer.type in ("maxpool", "avgpool"):
+        return min(layer.kernel) // 2
+    return None

@@ -1,0 +1,95 @@
+"""Pure integer shape formulas. No floats: every division is exact or floored on purpose.
+
+A shape is a tuple: (H, W, C) for a feature map, (N,) for a vector. Batch is never part of it.
+"""
+
+from __future__ import annotations
+
+Shape = tuple[int, ...]
+
+
+def is_spatial(shape: Shape) -> bool:
+    return len(shape) == 3
+
+
+def numel(shape: Shape) -> int:
+    total = 1
+    for size in shape:
+        total *= size
+    return total
+
+
+def shape_str(shape: Shape, *, chw: bool = False, times: str = "x") -> str:
+    """'55x55x96' (H×W×C), or '96x55x55' with chw; a vector is just its length."""
+    if len(shape) == 1:
+        return str(shape[0])
+    ordered = (shape[2], shape[0], shape[1]) if chw else shape
+    return times.join(str(size) for size in ordered)
+
+
+def effective_kernel(kernel: int, dilation: int) -> int:
+    """A dilated kernel spans D(F−1)+1 input pixels."""
+    return dilation * (kernel - 1) + 1
+
+
+def window_span(size: int, kernel: int, pad_before: int, pad_after: int, dilation: int) -> int:
+    """Room the window can slide over: H + Pt + Pb − D(F−1) − 1 (negative: kernel too big)."""
+    return size + pad_before + pad_after - effective_kernel(kernel, dilation)
+
+
+def conv_out(size: int, kernel: int, stride: int, pad_before: int = 0, pad_after: int = 0,
+             dilation: int = 1) -> int:
+    """⌊(H + Pt + Pb − D(F−1) − 1)/S⌋ + 1, the size every framework produces."""
+    return window_span(size, kernel, pad_before, pad_after, dilation) // stride + 1
+
+
+def pool_out(size: int, kernel: int, stride: int, pad_before: int, pad_after: int,
+             ceil_mode: bool) -> int:
+    """Pooling output; ceil_mode as PyTorch: one more window unless it would start in padding."""
+    span = window_span(size, kernel, pad_before, pad_after, 1)
+    if not ceil_mode:
+        return span // stride + 1
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= size + pad_before:
+        out -= 1
+    return out
+
+
+def transpose_out(size: int, kernel: int, stride: int, padding: int, output_padding: int,
+                  dilation: int) -> int:
+    """(H−1)S − 2P + D(F−1) + output_padding + 1."""
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """TensorFlow 'same': output ⌈H/S⌉, the odd padding pixel at the bottom/right."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + effective_kernel(kernel, dilation) - size, 0)
+    return total // 2, total - total // 2
+
+
+def adaptive_bins(size: int, out: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive pooling windows: [⌊i·H/o⌋, ⌈(i+1)·H/o⌉)."""
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
+def parse_shape(value: object) -> Shape:
+    """'227x227x3', '227×227×3', {height, width, channels} or 784 → a shape tuple."""
+    from ..errors import SpecError, show
+    from .options import check_int
+
+    if isinstance(value, dict):
+        unknown = set(value) - {"height", "width", "channels"}
+        if unknown or len(value) != 3:
+            raise SpecError("a shape mapping needs exactly height, width and channels, got "
+                            f"{', '.join(map(str, value)) or 'nothing'}")
+        return tuple(check_int(value[key], key, 1) for key in ("height", "width", "channels"))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (check_int(value, "input size", 1),)
+    if isinstance(value, str):
+        parts = value.strip().lower().replace("×", "x").split("x")
+        if len(parts) in (1, 3) and all(part.strip().isdigit() for part in parts):
+            numbers = tuple(int(part) for part in parts)
+            return tuple(check_int(n, "shape size", 1) for n in numbers)
+    raise SpecError(f"cannot read shape {show(value)}: write HxWxC like 227x227x3, or an integer "
+                    "for a vector")

@@ -1,0 +1,249 @@
+"""One-layer answer cards: every figure of a conv or pooling layer, derived with the user's numbers.
+
+The numbers come from layers.py (output_shape, counts) and fit.py (AxisFit); this module only
+writes down how they arise, the way a worked homework solution would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.analysis import Field
+from ..engine.fit import AxisFit, describe_rows
+from ..engine.layers import AvgPool, Conv, Layer, MaxPool, _Pool
+from ..engine.shapes import Shape, effective_kernel, numel, shape_str
+from ..engine.text import format_number
+from ..errors import ShapeError
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: label, the arithmetic written out, its value, a remark."""
+
+    label: str
+    formula: str
+    value: str
+    note: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.label}: "
+        text += f"{self.formula} = {self.value}" if self.formula else self.value
+        return text + (f" — {self.note}" if self.note else "")
+
+
+@dataclass
+class Card:
+    """The worked answer for one conv/pool layer on one input."""
+
+    title: str
+    input: Shape
+    output: Shape
+    steps: list[Step]
+    warnings: list[str] = field(default_factory=list)  # does-not-fit details
+    notes: list[str] = field(default_factory=list)  # inexact, but only padding is lost
+
+    @property
+    def fits(self) -> bool:
+        return not self.warnings
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _same_axes(axes: list[AxisFit]) -> bool:
+    first, second = axes
+    return (first.size, first.kernel, first.stride, first.pad_before, first.pad_after,
+            first.dilation) == (second.size, second.kernel, second.stride, second.pad_before,
+                                second.pad_after, second.dilation)
+
+
+def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], list[str],
+                                                                    list[str]]:
+    """Output height/width with the lecture formula, plus the does-not-fit explanation."""
+    axes = layer.axis_fits(shape)
+    labelled = ([("output size", axes[0], out[0])] if _same_axes(axes)
+                else [("output height", axes[0], out[0]), ("output width", axes[1], out[1])])
+    steps, warnings, notes = [], [], []
+    both = len(labelled) == 1
+    for label, axis, size in labelled:
+        quotient = format_number(axis.quotient)
+        if axis.exact:
+            steps.append(Step(label, axis.formula(), quotient))
+            continue
+        if layer.fit_exempt:
+            reason = "ceil_mode rounds up" if getattr(layer, "ceil_mode", False) else "'same'"
+            steps.append(Step(label, axis.formula(), quotient, f"inexact → {size} ({reason})"))
+            continue
+        if axis.fits:
+            steps.append(Step(label, axis.formula(), quotient, f"inexact → {size}"))
+            notes.append(f"{label}: only padding is left over after the last window "
+                         f"(the last padding row is unused), so {size} still fits")
+            continue
+        steps.append(Step(label, axis.formula(), quotient, "does not fit"))
+        warnings.extend(_misfit_lines(layer, axis, size, both))
+    return steps, warnings, notes
+
+
+def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool) -> list[str]:
+    """Why it does not fit and what would: floored size, lost rows, inputs/paddings/strides."""
+    what = "rows and columns" if both else axis.axis + "s"
+    below, above = axis.nearest_sizes()
+    sizes = f"{below} or {above}" if below is not None else str(above)
+    pool = isinstance(layer, _Pool)
+    paddings = axis.fitting_paddings(axis.kernel // 2 if pool else None)
+    if paddings:
+        pad_text = "paddings that fit: " + ", ".join(map(str, paddings))
+    else:
+        total = axis.smallest_total_padding()
+        pad_text = (f"no symmetric padding fits; a total padding of {total} "
+                    f"(e.g. [{total // 2}, {total - total // 2}]) would")
+    strides = axis.fitting_strides(axis.span)
+    return [f"frameworks floor {format_number(axis.quotient)} to {size}",
+            f"input {what} {describe_rows(axis.dropped)} never read (0-based)",
+            f"input sizes that fit: {sizes}",
+            pad_text,
+            f"strides ≤ {axis.span} that fit: " + ", ".join(map(str, strides))]
+
+
+def layer_card(layer: Layer, shape: Shape) -> Card:
+    """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (H, W, C)."""
+    if not isinstance(layer, (Conv, _Pool)):
+        raise ShapeError(f"an answer card needs a conv or pooling layer, not {layer.type}")
+    out = layer.output_shape(shape)
+    counts = layer.counts(shape, out)
+    steps, warnings, notes = _size_steps(layer, shape, out)
+    steps.append(Step("output shape", "", shape_str(out, times="×")))
+    kh, kw = layer.kernel
+    neurons = numel(out)
+    steps.append(Step("neurons", "·".join(map(str, out)), _n(neurons)))
+    if isinstance(layer, Conv):
+        steps += _conv_steps(layer, shape, neurons, counts)
+    else:
+        steps += [Step("inputs per neuron", f"{kh}·{kw}", _n(kh * kw), "one window per channel"),
+                  Step("connections", f"{_n(neurons)} × {kh * kw}", _n(counts.connections)),
+                  Step("params", "", "0", "pooling has no weights or biases"),
+                  Step("MACs", "", "0", "max/mean are not multiply-accumulates")]
+    rf = Field().after(layer.rf_steps(shape)).rf
+    dilation = getattr(layer, "dilation", (1, 1))
+    rf_formula = ""
+    if dilation != (1, 1):
+        rf_formula = " × ".join(f"({d}·({k}−1) + 1)"
+                                for d, k in zip(dilation, layer.kernel, strict=True))
+    steps.append(Step("receptive field", rf_formula,
+                      f"{format_number(rf[0])}×{format_number(rf[1])}",
+                      "of this layer alone"))
+    return Card(_title(layer, shape), shape, out, steps, warnings, notes)
+
+
+def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
+    kh, kw = layer.kernel
+    groups, filters = layer.resolve(shape)
+    per_neuron = layer.inputs_per_neuron(shape)
+    channels = str(shape[2]) if groups == 1 else f"({shape[2]}/{groups})"
+    inputs = f"{kh}·{kw}·{channels}"
+    bias = 1 if layer.bias else 0
+    steps = [Step("weights per neuron", inputs + (" + 1 bias" if bias else ""),
+                  _n(per_neuron + bias), "n + 1 with bias" if bias else "n, no bias"),
+             Step("connections", f"{_n(neurons)} × {_n(per_neuron + bias)}",
+                  _n(counts.connections)),
+             Step("weights", f"{inputs} × {filters}", _n(counts.weights)),
+             Step("biases", "", _n(counts.biases), "one per filter" if bias else "no bias")]
+    params = f"({_n(per_neuron)} + 1) × {filters}" if bias else f"{_n(per_neuron)} × {filters}"
+    steps += [Step("params", params, _n(counts.params)),
+              Step("MACs", f"{_n(neurons)} × {_n(per_neuron)}", _n(counts.macs)),
+              Step("FLOPs", f"2 × {_n(counts.macs)}", _n(2 * counts.macs))]
+    return steps
+
+
+def _pair(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def _title(layer: Layer, shape: Shape) -> str:
+    padding = layer.padding
+    if padding != "same":
+        top, bottom, left, right = padding
+        padding = str(top) if len(set(padding)) == 1 else str(list(padding))
+    text = f"{layer.kernel[0]}×{layer.kernel[1]}"
+    if isinstance(layer, Conv):
+        filters = layer.resolve(shape)[1]
+        text = f"conv {text}, {filters} filter{'s' if filters != 1 else ''}"
+        if layer.dilation != (1, 1):
+            text += f", dilation {_pair(layer.dilation)}"
+        if layer.groups > 1 or layer.depthwise:
+            text += f", groups {layer.resolve(shape)[0]}"
+    else:
+        text = f"{layer.type} {text}"
+    return (f"{text}, stride {_pair(layer.stride)}, padding {padding} "
+            f"on {shape_str(shape, times='×')}")
+
+
+# -- building a single layer from command-line numbers ---------------------------------------
+def conv_layer(filters: int, kernel: int, stride: int = 1, padding: int | str = 0,
+               dilation: int = 1, groups: int = 1, bias: bool = True) -> Conv:
+    pad = padding if padding == "same" else (0,) * 4 if padding == "valid" else (padding,) * 4
+    return Conv("conv", filters=filters, kernel=(kernel, kernel), stride=(stride, stride),
+                padding=pad, dilation=(dilation, dilation), groups=groups, depthwise=False,
+                bias=bias)
+
+
+def pool_layer(kernel: int, stride: int | None = None, padding: int = 0,
+               mode: str = "max") -> MaxPool | AvgPool:
+    cls = MaxPool if mode == "max" else AvgPool
+    stride = kernel if stride is None else stride
+    return cls(cls.type, kernel=(kernel, kernel), stride=(stride, stride),
+               padding=(padding,) * 4, ceil_mode=False)
+
+
+@dataclass
+class Choices:
+    """Answer to `--padding ?` / `--stride ?`: every value in `tried` that fits, and its output."""
+
+    what: str  # "padding" or "stride"
+    title: str  # the layer with the unknown written as '?'
+    tried: range
+    fitting: list[tuple[int, Shape, str]]  # value, output shape, the formula with that value
+    note: str = ""
+
+
+def explore(make, shape: Shape, what: str) -> Choices:
+    """Try every padding (0 … span−1, pools ≤ F/2) or stride (1 … span) via make(value)."""
+    probe = make(0 if what == "padding" else 1)
+    kernel = probe.kernel
+    span = effective_kernel(kernel[0], getattr(probe, "dilation", (1, 1))[0])
+    if what == "padding":
+        tried = range(0, (kernel[0] // 2 if isinstance(probe, _Pool) else span - 1) + 1)
+    else:
+        tried = range(1, max(span, 1) + 1)
+    fitting = []
+    for value in tried:
+        layer = make(value)
+        try:
+            out = layer.output_shape(shape)
+        except ShapeError:
+            continue
+        axes = layer.axis_fits(shape)
+        if all(axis.exact for axis in axes):
+            formulas = dict.fromkeys(f"{axis.formula()} = {format_number(axis.quotient)}"
+                                     for axis in axes)
+            fitting.append((value, out, "; ".join(formulas)))
+    note = ""
+    if what == "stride":
+        note = f"strides 1–{tried.stop - 1}; a stride above the kernel size skips input"
+    elif isinstance(probe, _Pool):
+        note = f"paddings 0–{tried.stop - 1} (PyTorch allows at most half the kernel)"
+    else:
+        note = f"paddings 0–{tried.stop - 1} (more padding than F−1 only adds zeros)"
+    if not fitting and what == "padding":
+        axis = probe.axis_fits(shape)[0]
+        total = axis.smallest_total_padding()
+        below, above = axis.nearest_sizes()
+        sizes = f"{below} or {above}" if below is not None else str(above)
+        note += (f"; no symmetric padding fits: a total of {total} split "
+                 f"[{total // 2}, {total - total // 2}] would, or an input of {sizes} "
+                 "with padding 0")
+    title = _title(probe, shape)
+    title = (title.replace(", stride 1,", ", stride ?,") if what == "stride"
+             else title.replace(", padding 0 on", ", padding ? on"))
+    return Choices(what, title, tried, fitting, note)

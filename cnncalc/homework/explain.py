@@ -1,0 +1,177 @@
+"""`explain`: the worked solution of a whole network, layer by layer, shapes flowing along.
+
+Conv and pooling layers reuse the answer card's derivation (card.py); the other layer types
+get their own short derivations here. Every value comes from the analysis rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.analysis import Analysis, Check, Field, Row
+from ..engine.layers import BatchNorm, Conv, ConvTranspose, Dense, Flatten, _Activation, _Pool
+from ..engine.shapes import is_spatial, shape_str
+from ..engine.text import format_number
+from ..errors import CnnCalcError, suggest
+from .card import Step, layer_card
+
+
+class LayerNotFound(CnnCalcError):
+    """The LAYER argument of explain names no layer or group of the network."""
+
+
+@dataclass
+class LayerExplanation:
+    """One executed layer: where it is, what it does to the shape, and why."""
+
+    path: str
+    description: str
+    input: tuple[int, ...]
+    output: tuple[int, ...]
+    steps: list[Step]
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    """The worked solution: every (or the selected) layer, then how the totals add up."""
+
+    name: str
+    input: tuple[int, ...]
+    output: tuple[int, ...]
+    layers: list[LayerExplanation]
+    totals: list[Step]
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def explain(analysis: Analysis, layer: str | None = None) -> Explanation:
+    """Explain every row, or those whose path or name is `layer` (a group: all its rows)."""
+    rows = analysis.rows
+    chosen = rows if layer is None else select(rows, layer)
+    fields = {id(row): before for row, before in _fields_before(rows)}
+    layers = [explain_row(row, fields.get(id(row))) for row in chosen]
+    return Explanation(analysis.name, analysis.input, analysis.output, layers,
+                       _total_steps(chosen, whole=layer is None))
+
+
+def select(rows: list[Row], layer: str) -> list[Row]:
+    chosen = [row for row in rows
+              if row.path == layer or row.name == layer or row.path.startswith(layer + ".")]
+    if not chosen:
+        known = sorted({row.path for row in rows} | {row.name for row in rows})
+        raise LayerNotFound(f"no layer or group named '{layer}'{suggest(layer, known)} "
+                            f"(names: {', '.join(row.path for row in rows[:8])}"
+                            f"{', …' if len(rows) > 8 else ''})")
+    return chosen
+
+
+def _fields_before(rows: list[Row]):
+    """The receptive field entering each row, when the previous row is really its input.
+
+    Rows run in execution order; inside residual/concat branches the previous row is not
+    always the input, so we only claim it when recomputing this row's field agrees.
+    """
+    previous = Field()
+    for row in rows:
+        steps = row.layer.rf_steps(row.input) if row.layer and is_spatial(row.input) else []
+        if previous.after(steps) == row.field:
+            yield row, previous
+        previous = row.field
+
+
+def explain_row(row: Row, before: Field | None) -> LayerExplanation:
+    layer = row.layer
+    warnings: list[str] = []
+    notes = list(row.notes)
+    if isinstance(layer, (Conv, _Pool)):
+        card = layer_card(layer, row.input)
+        steps = [step for step in card.steps if step.label != "receptive field"]
+        warnings, notes = card.warnings, card.notes + [n for n in row.notes
+                                                       if not n.startswith("inexact")]
+    elif isinstance(layer, Dense):
+        steps = _dense_steps(row)
+    elif isinstance(layer, ConvTranspose):
+        steps = _transpose_steps(row)
+    elif isinstance(layer, Flatten):
+        steps = [Step("output", "·".join(map(str, row.input)), _n(row.output[0]))]
+    elif isinstance(layer, BatchNorm):
+        channels = row.input[-1]
+        steps = [Step("params", f"2 × {channels} (γ and β per channel)", _n(row.params)),
+                 Step("buffers", f"2 × {channels} (running mean and variance)",
+                      _n(row.buffers))]
+    elif isinstance(layer, _Activation) or row.input == row.output:
+        steps = [Step("output", "", "same shape, no parameters")]
+    else:
+        steps = [Step("output shape", "", shape_str(row.output, times="×"))]
+    if layer is not None and is_spatial(row.input) and layer.rf_steps(row.input):
+        steps.append(_rf_step(row, before))
+    if not row.layer:  # add / concat rows made by residual and concat entries
+        steps = [Step("output shape", "", shape_str(row.output, times="×"),
+                      "elementwise sum" if row.type == "add" else "channels concatenated")]
+    return LayerExplanation(row.path, row.description, row.input, row.output, steps,
+                            warnings, notes, list(row.checks))
+
+
+def _rf_step(row: Row, before: Field | None) -> Step:
+    """rf' = rf + (F−1)·D·jump (Araujo et al.), written out when the layer is a plain window."""
+    rf, jump = row.field.rf, row.field.jump
+    value = (format_number(rf[0]) if rf[0] == rf[1]
+             else f"{format_number(rf[0])}×{format_number(rf[1])}")
+    steps = row.layer.rf_steps(row.input) if row.layer else []
+    if before is None or len(steps) != 1 or rf[0] != rf[1] or steps[0][0] != steps[0][1]:
+        return Step("receptive field", "", value, f"jump {format_number(jump[0])}")
+    span, stride, _ = steps[0][0]
+    old_rf, old_jump = before.rf[0], before.jump[0]
+    formula = f"{format_number(old_rf)} + ({span} − 1)·{format_number(old_jump)}"
+    return Step("receptive field", formula, value,
+                f"jump {format_number(old_jump)}·{format_number(stride)} = "
+                f"{format_number(jump[0])}")
+
+
+def _dense_steps(row: Row) -> list[Step]:
+    inputs, units = row.weights // row.output[0], row.output[0]
+    bias = 1 if row.biases else 0
+    steps = []
+    if is_spatial(row.input):
+        steps.append(Step("flattens", "·".join(map(str, row.input)), _n(inputs)))
+    params = f"({_n(inputs)} + 1) × {units}" if bias else f"{_n(inputs)} × {units}"
+    return steps + [Step("weights", f"{_n(inputs)} × {units}", _n(row.weights)),
+                    Step("biases", "", _n(row.biases), "one per unit" if bias else "no bias"),
+                    Step("params", params, _n(row.params)),
+                    Step("connections", f"{units} × {_n(inputs + bias)}",
+                         _n(row.connections)),
+                    Step("MACs", f"{_n(inputs)} × {units}", _n(row.macs))]
+
+
+def _transpose_steps(row: Row) -> list[Step]:
+    layer = row.layer
+    steps = []
+    for axis, label in ((0, "output height"), (1, "output width")):
+        formula = (f"({row.input[axis]} − 1)·{layer.stride[axis]} − 2·{layer.padding[axis]} + "
+                   f"{layer.dilation[axis]}·({layer.kernel[axis]} − 1) + "
+                   f"{layer.output_padding[axis]} + 1")
+        steps.append(Step(label, formula, str(row.output[axis])))
+    per_input = layer.kernel[0] * layer.kernel[1] * layer.filters // layer.groups
+    return steps + [
+        Step("output shape", "", shape_str(row.output, times="×")),
+        Step("weights", f"{row.input[2]} × {per_input}", _n(row.weights)),
+        Step("params", f"{_n(row.weights)} + {row.biases}", _n(row.params)),
+        Step("MACs", f"{'·'.join(map(str, row.input))} × {per_input}", _n(row.macs))]
+
+
+def _total_steps(rows: list[Row], whole: bool) -> list[Step]:
+    """How the totals add up from the layers that carry parameters and MACs."""
+    label = "total" if whole else "selected"
+    steps = []
+    for figure in ("params", "macs"):
+        parts = [getattr(row, figure) for row in rows if getattr(row, figure)]
+        total = sum(parts)
+        shown = " + ".join(_n(part) for part in parts[:12]) + (" + …" if len(parts) > 12 else "")
+        name = "MACs" if figure == "macs" else figure
+        steps.append(Step(f"{label} {name}", shown if len(parts) > 1 else "", _n(total)))
+    return steps

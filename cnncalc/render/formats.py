@@ -1,0 +1,235 @@
+"""Analysis → plain data: the stable JSON document of SPEC §4, CSV and Markdown text.
+
+No rich here: these formats are for scripts and documents, and must import fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..engine.analysis import BYTES_PER_VALUE, Analysis, Group, Row, Totals
+from ..engine.shapes import Shape, shape_str
+from ..engine.text import human_bytes, human_count, value_text  # noqa: F401 (re-exported)
+
+LAYER_KEYS = ("path", "type", "input", "output", "params", "weights", "biases", "buffers",
+              "neurons", "connections", "macs", "flops", "rf", "jump", "start", "fits",
+              "verified", "notes")
+COLUMN_CHOICES = ("input", "output", "params", "weights", "biases", "buffers", "neurons",
+                  "connections", "macs", "flops", "memory", "rf")
+DEFAULT_COLUMNS = ("output", "params", "macs")
+
+
+def json_shape(shape: Shape) -> str | int:
+    return shape[0] if len(shape) == 1 else shape_str(shape)
+
+
+def _number(value: Fraction | int) -> int | float:
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _pair(values: tuple[Fraction | int, Fraction | int]) -> Any:
+    if values[0] == values[1]:
+        return _number(values[0])
+    return [_number(values[0]), _number(values[1])]
+
+
+def layer_record(row: Row) -> dict[str, Any]:
+    return {
+        "path": row.path, "type": row.type, "input": json_shape(row.input),
+        "output": json_shape(row.output), "params": row.params, "weights": row.weights,
+        "biases": row.biases, "buffers": row.buffers, "neurons": row.neurons,
+        "connections": row.connections, "macs": row.macs, "flops": row.flops,
+        "rf": _pair(row.field.pixels), "jump": _pair(row.field.jump),
+        "start": _pair(row.field.start), "fits": row.fits, "verified": row.verified,
+        "notes": [*row.warnings, *row.notes],
+    }
+
+
+def totals_record(totals: Totals) -> dict[str, int]:
+    return dict(vars(totals))
+
+
+def to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The `--format json` document (SPEC §4); exact integers throughout."""
+    return {
+        "name": analysis.name,
+        "input": json_shape(analysis.input),
+        "output": json_shape(analysis.output),
+        "batch": analysis.batch,
+        "totals": totals_record(analysis.totals),
+        "layers": [layer_record(row) for row in analysis.rows],
+        "checks": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
+                    "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
+        "warnings": list(analysis.warnings),
+    }
+
+
+def _check_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] == value[1]:
+            return value[0]  # a square receptive field
+        return json_shape(value) if len(value) != 2 else list(value)
+    return value
+
+
+def to_json(analysis: Analysis) -> str:
+    import json
+
+    return json.dumps(to_dict(analysis), indent=2, ensure_ascii=False)
+
+
+def to_csv(analysis: Analysis) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=LAYER_KEYS, lineterminator="\n")
+    writer.writeheader()
+    for row in analysis.rows:
+        record = layer_record(row)
+        for key in ("rf", "jump", "start"):
+            if isinstance(record[key], list):
+                record[key] = "x".join(map(str, record[key]))
+        record["notes"] = "; ".join(record["notes"])
+        writer.writerow(record)
+    return buffer.getvalue()
+
+
+# -- the table's content, shared by the rich table and Markdown ---------------------------
+@dataclass
+class Line:
+    """One displayed line: a layer row, a group header, or a collapsed group."""
+
+    label: str
+    depth: int
+    kind: str  # "row", "header", "collapsed"
+    description: str
+    input: Shape
+    output: Shape
+    figures: dict[str, int]
+    field: Any
+    checks: str = ""
+    verified: str = ""
+
+
+def display_lines(analysis: Analysis, depth: int | None = None,
+                  keras: bool = False) -> list[Line]:
+    """Rows and group headers in order; groups deeper than `depth` collapse to one line."""
+    groups = {group.path: group for group in analysis.groups}
+    sums = _RunningSums(analysis.rows)
+    lines: list[Line] = []
+    shown_groups: set[str] = set()
+    for row in analysis.rows:
+        visible = row.ancestors if depth is None else row.ancestors[:depth + 1]
+        for level, path in enumerate(visible):
+            if path not in shown_groups:
+                shown_groups.add(path)
+                collapsed = depth is not None and level >= depth
+                lines.append(_group_line(analysis, groups[path], row.ancestors[:level],
+                                         collapsed, keras, sums))
+        if depth is not None and len(row.ancestors) > depth:
+            continue
+        lines.append(_row_line(row, keras))
+    return lines
+
+
+def _label(path: str, parents: tuple[str, ...]) -> str:
+    return path[len(parents[-1]) + 1:] if parents else path
+
+
+SUMMED = ("params", "weights", "biases", "buffers", "neurons", "connections", "macs")
+
+
+def _figure_dict(values, keras: bool) -> dict[str, int]:
+    figures = dict(zip(SUMMED, values, strict=True))
+    if keras:
+        figures["params"] += figures["buffers"]
+    figures["flops"] = 2 * figures["macs"]
+    figures["memory"] = figures["neurons"] * BYTES_PER_VALUE
+    return figures
+
+
+class _RunningSums:
+    """Prefix sums over the rows, so a group's figures cost O(1) however deep it nests."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.sums = [(0,) * len(SUMMED)]
+        for row in rows:
+            previous = self.sums[-1]
+            self.sums.append(tuple(total + getattr(row, key)
+                                   for total, key in zip(previous, SUMMED, strict=True)))
+
+    def between(self, start: int, end: int, keras: bool) -> dict[str, int]:
+        values = (b - a for a, b in zip(self.sums[start], self.sums[end], strict=True))
+        return _figure_dict(values, keras)
+
+
+def _row_figures(row: Row, keras: bool) -> dict[str, int]:
+    return _figure_dict((getattr(row, key) for key in SUMMED), keras)
+
+
+def _marks(rows: list[Row]) -> tuple[str, str]:
+    checks = [check for row in rows for check in row.checks]
+    check_mark = ("✓" if all(c.ok for c in checks) else "✗") if checks else ""
+    verified = [row.verified for row in rows]
+    if any(v is False for v in verified):
+        verify_mark = "✗"
+    elif verified and all(v is True for v in verified):
+        verify_mark = "✓"
+    else:
+        verify_mark = ""
+    return check_mark, verify_mark
+
+
+def _row_line(row: Row, keras: bool) -> Line:
+    checks, verified = _marks([row])
+    return Line(_label(row.path, row.ancestors), row.depth, "row", row.description, row.input,
+                row.output, _row_figures(row, keras), row.field, checks, verified)
+
+
+def _group_line(analysis: Analysis, group: Group, parents: tuple[str, ...], collapsed: bool,
+                keras: bool, sums: _RunningSums) -> Line:
+    """A group's own line: a dim header over its rows, or, collapsed, their sum and marks."""
+    checks, verified = ("", "")
+    if collapsed:
+        checks, verified = _marks(analysis.rows[group.start:group.end])
+    own = [check for check in analysis.checks if check.path == group.path]
+    if own:
+        checks = "✓" if all(check.ok for check in own) and checks != "✗" else "✗"
+    field = analysis.rows[group.end - 1].field if group.end > group.start else None
+    return Line(_label(group.path, parents), group.depth, "collapsed" if collapsed else "header",
+                group.type, group.input, group.output,
+                sums.between(group.start, group.end, keras), field, checks, verified)
+
+
+def column_text(line: Line, column: str, chw: bool) -> str:
+    if column in ("input", "output"):
+        return shape_str(getattr(line, column), chw=chw, times="×")
+    if column == "rf":
+        if line.field is None:
+            return ""
+        rf = line.field.pixels
+        return str(rf[0]) if rf[0] == rf[1] else f"{rf[0]}×{rf[1]}"
+    value = line.figures[column]
+    if column == "memory":
+        return human_bytes(value)
+    return f"{value:,}" if value or line.kind == "row" else "–"
+
+
+def to_markdown(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False,
+                depth: int | None = None, keras: bool = False) -> str:
+    header = ["layer", "type", *columns, "expect", "verified"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for line in display_lines(analysis, depth, keras):
+        label = "&nbsp;" * 2 * line.depth + (f"**{line.label}**" if line.kind != "row"
+                                             else line.label)
+        cells = [label, line.description.replace("|", "\\|"),
+                 *(column_text(line, column, chw) for column in columns),
+                 line.checks, line.verified]
+        lines.append("| " + " | ".join(cells) + " |")
+    totals = analysis.totals
+    lines += ["", f"**Total params:** {totals.params:,} · **MACs:** {totals.macs:,} · "
+              f"**Output:** {shape_str(analysis.output, chw=chw, times='×')}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,43 @@
+"""`cnncalc check`: load, analyse and judge several specs without stopping at the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.analysis import Analysis, Check, Row, analyze
+from ..errors import CnnCalcError
+from .builder import load
+
+
+@dataclass
+class FileCheck:
+    """The verdict on one spec: a load error, failed expectations, layers that do not fit."""
+
+    source: str
+    analysis: Analysis | None = None
+    error: str | None = None
+    strict: bool = False
+
+    @property
+    def failed(self) -> list[Check]:
+        return self.analysis.failed_checks if self.analysis else []
+
+    @property
+    def misfits(self) -> list[Row]:
+        return self.analysis.misfits if self.analysis else []
+
+    @property
+    def ok(self) -> bool:
+        """Load errors and ✗ expectations fail; does-not-fit only with strict (as summary)."""
+        return self.error is None and not self.failed and not (self.strict and self.misfits)
+
+
+def check_file(source: str, strict: bool = False) -> FileCheck:
+    try:
+        return FileCheck(source, analyze(load(source)), strict=strict)
+    except CnnCalcError as error:
+        return FileCheck(source, error=str(error), strict=strict)
+
+
+def check_files(sources: list[str], strict: bool = False) -> list[FileCheck]:
+    return [check_file(source, strict) for source in sources]
