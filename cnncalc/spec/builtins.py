@@ -1,7 +1,8 @@
 """The built-in architectures: YAML files kept in the repository's top-level architectures/.
 
-pyproject.toml installs that folder as the package data `cnncalc.architectures`, so the
-same lookup serves a source checkout (editable install) and a plain `pip install .`.
+pyproject.toml installs that folder as package data beside the code (cnncalc/architectures/
+in site-packages). Run from a source checkout (an editable install, or the tests run from the
+repository root, which import the checkout's cnncalc) the folder is the repository's own.
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import re
 from importlib import resources
 from importlib.abc import Traversable
+from pathlib import Path
 
 
 def _folder() -> Traversable:
-    return resources.files("cnncalc.architectures")
+    installed = resources.files("cnncalc") / "architectures"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "architectures"
 
 
 def builtin_names() -> list[str]:

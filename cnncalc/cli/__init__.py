@@ -1,0 +1,14 @@
+"""The command line: a thin shell over the library, one module per family of commands.
+
+Importing a command module registers its commands on the `cli` group.
+"""
+
+from . import homework, network  # noqa: F401  (registers the commands)
+from .base import cli
+
+
+def main() -> None:
+    cli(prog_name="cnncalc")
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,108 @@
+"""What every command shares: the group, error handling, option parsers and the console.
+
+The cli package is the only importer of click; each of its modules is a thin shell over the
+library API."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import click
+
+from .. import CnnCalcError, parse_shape
+from ..render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
+
+EXIT_MISMATCH = 3  # the reference pass disagrees with the formulas: a cnncalc bug
+SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1000, "kib": 1 << 10, "m": 1 << 20,
+              "mb": 10**6, "mib": 1 << 20, "g": 1 << 30, "gb": 10**9, "gib": 1 << 30}
+
+
+class SafeGroup(click.Group):
+    """Turns library errors into one-line messages (exit 1) and bugs into a short report."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CnnCalcError as error:
+            raise UserError(str(error), error.exit_code) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            raise UserError(f"internal error ({type(error).__name__}: {error}); this is a "
+                            "cnncalc bug — rerun with --debug for the traceback and report it"
+                            ) from None
+
+
+class UserError(click.ClickException):
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def console():
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
+    return Console(highlight=False, width=width)
+
+
+def shape_option(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_shape(int(value) if value.strip().isdigit() else value)
+    except CnnCalcError as error:
+        raise click.BadParameter(f"{error.message} (e.g. --input 224x224x3)") from None
+
+
+def spec_argument(ctx, param, value):
+    """A SPEC must be an existing file or a built-in name: otherwise a usage error (exit 2)."""
+    from pathlib import Path
+
+    from ..errors import suggest
+    from ..spec import builtin_names, builtin_text
+
+    if value is None or "\n" in value or Path(value).is_file() or builtin_text(value):
+        return value
+    stem = Path(value).name.removesuffix(".yaml")
+    raise click.BadParameter(f"'{value}' is neither a file nor a built-in architecture"
+                             f"{suggest(stem, builtin_names())} (`cnncalc list` shows the "
+                             "built-ins)")
+
+
+def columns_option(ctx, param, value):
+    if value is None:
+        return DEFAULT_COLUMNS
+    columns = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    unknown = [column for column in columns if column not in COLUMN_CHOICES]
+    if unknown or not columns:
+        raise click.BadParameter(f"unknown column {', '.join(unknown) or '(none)'}; choose "
+                                 f"from {', '.join(COLUMN_CHOICES)}")
+    return columns
+
+
+def size_option(ctx, param, value):
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", value or "")
+    if not match or match.group(2).lower() not in SIZE_UNITS:
+        raise click.BadParameter(f"cannot read {value!r}; write e.g. 2GiB or 512MiB")
+    return int(float(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
+
+
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@click.version_option(package_name="cnncalc")
+def cli(debug: bool) -> None:
+    """cnncalc — CNN shape and parameter calculator.
+
+    Describe a network in YAML, get every layer's output shape, parameters, connections,
+    MACs and receptive field, checked by a NumPy forward pass.
+
+    \b
+    Example:
+      cnncalc summary alexnet.yaml
+    """
