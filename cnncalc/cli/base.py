@@ -5,9 +5,7 @@ library API."""
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 
 import click
 
@@ -45,10 +43,9 @@ class UserError(click.ClickException):
 
 
 def console():
-    from rich.console import Console
+    from ..render.terminal import console as terminal_console
 
-    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
-    return Console(highlight=False, width=width)
+    return terminal_console()
 
 
 def shape_option(ctx, param, value):

@@ -84,20 +84,10 @@ def list_builtins():
     Example:
       cnncalc list
     """
-    from rich.table import Table
-
-    from ..engine.shapes import shape_str
-    from ..engine.text import human_count
+    from ..render.terminal import builtins_table
     from ..spec import builtin_names
 
-    table = Table(show_edge=False, header_style="bold")
-    for title in ("name", "input", "output", "params", "MACs", "description"):
-        table.add_column(title, justify="right" if title in ("params", "MACs") else "left")
-    for name in builtin_names():
-        result = analyze(load(name))
-        table.add_row(name, shape_str(result.input, times="×"),
-                      shape_str(result.output, times="×"), f"{result.totals.params:,}",
-                      human_count(result.totals.macs), result.network.description)
+    table = builtins_table({name: analyze(load(name)) for name in builtin_names()})
     console().print(table)
 
 
