@@ -71,3 +71,22 @@ layers:
     walker.apply = lambda layer, x, owned=False: Forward.apply(walker, layer, x, False)
     np.testing.assert_array_equal(got, walker.run(network.layers, network.input))
     assert (got >= 0).all() and got.shape == (4, 6, 6)
+
+
+def test_every_layer_type_has_a_reference_kernel_and_every_kernel_a_type():
+    """One registry on each side, keyed by the same names: adding a type means adding both."""
+    from cnncalc.engine.layers import CATALOG
+    from cnncalc.reference.runners import RUNNERS
+
+    assert sorted(set(CATALOG) - set(RUNNERS)) == [], "engine types with no reference kernel"
+    assert sorted(set(RUNNERS) - set(CATALOG)) == [], "reference kernels naming no engine type"
+
+
+def test_a_type_without_a_kernel_is_a_mismatch_on_its_row_not_a_crash(monkeypatch):
+    from cnncalc.reference import runners
+    from cnncalc.reference.verify import verify_analysis
+
+    monkeypatch.delitem(runners.RUNNERS, "lrn")
+    result = verify_analysis(cnncalc.analyze(cnncalc.load("alexnet")))
+    assert [row.path for row in result.mismatches] == ["lrn1"]
+    assert "no kernel for 'lrn'" in result.mismatches[0].verify_note

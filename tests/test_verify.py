@@ -16,7 +16,8 @@ def test_every_builtin_verifies_fully(name):
     result = cnncalc.analyze(cnncalc.load(name))
     verification = verify_analysis(result)
     assert verification.ok
-    assert [row.path for row in result.rows if row.verified is not True] == []
+    assert [row.path for row in verification.analysis.rows if row.verified is not True] == []
+    assert all(row.verified is None for row in result.rows)  # the input is left as it was
 
 
 def test_a_wrong_formula_is_caught(monkeypatch):
@@ -83,4 +84,16 @@ def test_engine_shape_equals_reference_shape(size, channels, kind, kernel, strid
         return  # an impossible layer (kernel larger than the input, …): nothing to compare
     verification = verify_analysis(result)
     assert verification.ok, [row.verify_note for row in verification.mismatches]
-    assert result.rows[0].verified is True
+    assert verification.analysis.rows[0].verified is True
+
+
+def test_verifying_twice_gives_the_same_result_and_no_repeated_note():
+    """Verification returns a new analysis; running it again on the same input adds nothing."""
+    result = cnncalc.analyze(cnncalc.load("vgg16"))
+    first = verify_analysis(result, max_memory=48 << 20)
+    second = verify_analysis(result, max_memory=48 << 20)
+    notes = [row.notes for row in second.analysis.rows]
+    assert notes == [row.notes for row in first.analysis.rows]
+    assert sum(note.startswith("reference pass skipped") for row in notes for note in row) == 1
+    assert all(not any(note.startswith("reference pass") for note in row.notes)
+               for row in result.rows)

@@ -53,8 +53,10 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
     analysis = analyze(load(spec), input=input_shape, batch=batch)
     if verify:
         from ..reference.verify import verify_analysis
+        from ..render.progress import ProgressBar
 
-        verify_analysis(analysis, max_memory=max_memory, progress=output_format == "table")
+        with ProgressBar("reference pass", enabled=output_format == "table") as progress:
+            analysis = verify_analysis(analysis, max_memory, progress).analysis
     if output_format == "json":
         click.echo(to_json(analysis))
     elif output_format == "csv":

@@ -1,7 +1,8 @@
 """Run a layer tree on real NumPy arrays and record the shape every layer really produced.
 
 The independent referee: it reads the layers' options but never their output-size formulas
-(shapes.py, fit.py); each shape is whatever array the kernels in ops.py return.
+(engine/shapes.py, engine/fit.py); each shape is whatever array the kernels return
+(reference/kernels/, run by the type's runner in runners.py).
 """
 
 from __future__ import annotations
@@ -12,29 +13,12 @@ import numpy as np
 
 from ..engine.model import Concat, Residual, Sequential
 from . import ops, weights
+from .runners import OWNED_RESULT, RUNNERS, identity_batchnorm
 
 Shape = tuple[int, ...]
 
-ACTIVATIONS: dict[str, Callable] = {
-    "relu": ops.relu, "relu6": ops.relu6, "elu": ops.elu, "gelu": ops.gelu, "tanh": ops.tanh,
-    "sigmoid": ops.sigmoid, "softmax": ops.softmax, "identity": ops.identity,
-    "dropout": ops.dropout,
-}
-
-
-def identity_batchnorm(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Inference batchnorm with the (almost) identity parameters of weights.py."""
-    return ops.batchnorm(x, *weights.batchnorm_identity(x.shape[0]), out=out)
-
-
-# Layers that overwrite an input the pass owns (``out=x``) instead of allocating a new
-# array: on ResNet-50 that took its 53 batchnorms from 28 to 18 ms.
-IN_PLACE: dict[str, Callable] = {
-    "relu": ops.relu, "relu6": ops.relu6, "batchnorm": identity_batchnorm,
-}
-# Layers that always hand back an array no one else holds: a new one, or (IN_PLACE) their
-# own input overwritten when it was already the pass's alone.
-OWNED_RESULT = {"conv", "convtranspose", "dense", *IN_PLACE}
+class MissingKernel(ValueError):
+    """A layer type the referee cannot run: reported on that row, never an internal error."""
 
 
 class Stop(Exception):
@@ -46,13 +30,6 @@ def hwc(array: np.ndarray) -> Shape:
     if array.ndim == 3:
         return (array.shape[1], array.shape[2], array.shape[0])
     return tuple(array.shape)
-
-
-def tf_same(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
-    """TensorFlow's 'same' padding split: the definition of the option, not a shape check."""
-    wanted = -(-size // stride)
-    total = max((wanted - 1) * stride + dilation * (kernel - 1) + 1 - size, 0)
-    return total // 2, total - total // 2
 
 
 class Forward:
@@ -104,80 +81,10 @@ class Forward:
         return self.record(path, self.apply(layer, x, owned))
 
     def apply(self, layer, x: np.ndarray, owned: bool = False) -> np.ndarray:
-        kind = layer.type
-        if kind in IN_PLACE:
-            return IN_PLACE[kind](x, out=x if owned else None)
-        if kind in ACTIVATIONS:
-            return ACTIVATIONS[kind](x)
-        if kind == "leakyrelu":
-            return ops.leaky_relu(x, layer.slope)
-        return getattr(self, f"_{kind}")(layer, x)
-
-    def _padding(self, layer, x: np.ndarray) -> tuple[int, int, int, int]:
-        if layer.padding != "same":
-            return layer.padding
-        dilation = getattr(layer, "dilation", (1, 1))
-        top, bottom = tf_same(x.shape[1], layer.kernel[0], layer.stride[0], dilation[0])
-        left, right = tf_same(x.shape[2], layer.kernel[1], layer.stride[1], dilation[1])
-        return (top, bottom, left, right)
-
-    def _conv(self, layer, x: np.ndarray) -> np.ndarray:
-        channels = x.shape[0]
-        groups = channels if layer.depthwise else layer.groups
-        filters = layer.filters if layer.filters is not None else channels
-        return weights.conv2d_random(
-            x, filters, layer.kernel, self.rng, stride=layer.stride,
-            padding=self._padding(layer, x), dilation=layer.dilation, groups=groups,
-            bias=layer.bias, chunk_bytes=self.chunk, workspace_bytes=self.workspace)
-
-    def _convtranspose(self, layer, x: np.ndarray) -> np.ndarray:
-        return weights.conv_transpose2d_random(
-            x, layer.filters, layer.kernel, self.rng, stride=layer.stride,
-            padding=layer.padding, output_padding=layer.output_padding,
-            dilation=layer.dilation, groups=layer.groups, bias=layer.bias,
-            chunk_bytes=self.chunk, workspace_bytes=self.workspace)
-
-    def _maxpool(self, layer, x: np.ndarray) -> np.ndarray:
-        return ops.max_pool2d(x, layer.kernel, layer.stride, self._padding(layer, x),
-                              layer.ceil_mode)
-
-    def _avgpool(self, layer, x: np.ndarray) -> np.ndarray:
-        return ops.avg_pool2d(x, layer.kernel, layer.stride, self._padding(layer, x),
-                              layer.ceil_mode)
-
-    def _globalavgpool(self, layer, x):
-        return ops.global_avg_pool(x)
-
-    def _globalmaxpool(self, layer, x):
-        return ops.global_max_pool(x)
-
-    def _adaptiveavgpool(self, layer, x):
-        return ops.adaptive_avg_pool2d(x, layer.output)
-
-    def _adaptivemaxpool(self, layer, x):
-        return ops.adaptive_max_pool2d(x, layer.output)
-
-    def _flatten(self, layer, x):
-        return ops.flatten(x)
-
-    def _dense(self, layer, x):
-        return weights.dense_random(x, layer.units, layer.bias, self.rng, self.chunk)
-
-    def _lrn(self, layer, x):
-        return ops.local_response_norm(x, layer.size)
-
-    def _upsample(self, layer, x):
-        if layer.size is not None:
-            return ops.upsample(x, layer.size, layer.mode)
-        return ops.upsample_scale(x, layer.scale, layer.mode)
-
-    def _zeropad(self, layer, x):
-        return ops.zeropad(x, layer.padding)
-
-    def _crop(self, layer, x):
-        if layer.size is not None:
-            return ops.center_crop(x, layer.size)
-        return ops.crop(x, layer.crop)
+        runner = RUNNERS.get(layer.type)
+        if runner is None:
+            raise MissingKernel(f"the reference pass has no kernel for '{layer.type}' layers")
+        return runner(self, layer, x, owned)
 
     def residual(self, node: Residual, x: np.ndarray) -> np.ndarray:
         body, body_owned = self.sequence(node.body, x)  # x is shared with the shortcut

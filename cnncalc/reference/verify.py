@@ -1,27 +1,32 @@
 """Check every row's shape against the NumPy reference pass, within a memory budget.
 
-analysis.py and reference/ never import each other; this module is where they meet.
-NumPy is imported only when a pass actually runs, so `--no-verify` never pays for it.
+engine/analysis.py and the kernels never import each other; this module is where they meet.
+It reads the engine's rows (data) and never its formulas. NumPy is imported only when a pass
+actually runs, so `--no-verify` never pays for it. The analysis given is never changed: the
+result carries a new one whose rows are marked.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from ..engine.analysis import Analysis, Row
-from ..engine.shapes import Shape, numel, shape_str
 from ..engine.text import human_bytes
 
+Shape = tuple[int, ...]
 BYTES = 4  # float32
 WORKSPACE_LIMIT = 64 << 20  # the largest im2col scratch buffer the pass uses
-PROGRESS_AFTER = 0.5  # seconds: a quick pass shows no progress bar
+Progress = Callable[[int, int, str], None]  # (rows done, rows in all, current path)
 
 
 @dataclass
 class Verification:
-    """What the reference pass found: rows checked, mismatches, rows skipped and why."""
+    """What the reference pass found, and the analysis with every row marked."""
 
+    analysis: Analysis
     checked: int = 0
     mismatches: list[Row] = field(default_factory=list)
     skipped: list[Row] = field(default_factory=list)
@@ -35,7 +40,11 @@ class Verification:
 
 
 def _bytes(shape: Shape) -> int:
-    return numel(shape) * BYTES
+    return math.prod(shape) * BYTES
+
+
+def _text(shape: Shape) -> str:
+    return "x".join(map(str, shape))
 
 
 def row_needs(analysis: Analysis, workspace: int) -> list[int]:
@@ -53,41 +62,51 @@ def row_needs(analysis: Analysis, workspace: int) -> list[int]:
     return needs
 
 
-def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30, progress: bool = False,
-                    seed: int = 0) -> Verification:
-    """Run the reference pass and set each row's `verified` (True/False, None if skipped)."""
+def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
+                    progress: Progress | None = None, seed: int = 0) -> Verification:
+    """Run the reference pass; the result's analysis has each row's `verified` set (True or
+    False, None when skipped) and `analysis` itself is left as it was."""
     workspace = max(1 << 20, min(WORKSPACE_LIMIT, max_memory // 16))
     needs = row_needs(analysis, workspace)
-    result = Verification(estimated_peak=max(needs, default=0))
     stop_at = next((i for i, need in enumerate(needs) if need > max_memory), None)
+    skip_reason = ""
     if stop_at is not None:
         row = analysis.rows[stop_at]
-        result.skip_reason = (f"reference pass skipped from {row.path} on: it needs about "
-                              f"{human_bytes(needs[stop_at])}, more than --max-memory "
-                              f"{human_bytes(max_memory)}")
+        skip_reason = (f"reference pass skipped from {row.path} on: it needs about "
+                       f"{human_bytes(needs[stop_at])}, more than --max-memory "
+                       f"{human_bytes(max_memory)}")
     start = time.perf_counter()
     shapes, failure = _run(analysis, workspace, stop_at, progress, seed)
-    result.seconds = time.perf_counter() - start
-    _mark_rows(analysis, shapes, failure, stop_at, result)
+    seconds = time.perf_counter() - start
+    result = Verification(analysis, skip_reason=skip_reason,
+                          estimated_peak=max(needs, default=0), seconds=seconds)
+    rows = [_marked(index, row, shapes, failure, stop_at, result)
+            for index, row in enumerate(analysis.rows)]
+    result.analysis = replace(analysis, rows=rows)
     return result
 
 
-def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: bool,
+def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Progress | None,
          seed: int) -> tuple[dict[str, Shape], tuple[str, str, bool] | None]:
     import numpy as np
 
     from .forward import Forward, Stop
 
     stop_path = analysis.rows[stop_at].path if stop_at is not None else None
-    meter = _Meter(len(analysis.rows) if stop_at is None else stop_at, progress)
-    current = {"path": ""}
+    total = len(analysis.rows) if stop_at is None else stop_at
+    current = {"path": "", "done": 0}
 
     def before(path: str) -> None:
         if path == stop_path:
             raise Stop
         current["path"] = path
 
-    forward = Forward(seed, workspace, before=before, after=meter.advance)
+    def after(path: str) -> None:
+        current["done"] += 1
+        if progress is not None:
+            progress(current["done"], total, path)
+
+    forward = Forward(seed, workspace, before=before, after=after)
     failure = None
     try:
         with np.errstate(all="ignore"):  # values may overflow in deep nets; shapes cannot
@@ -99,62 +118,31 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: bool
                    "lower --max-memory", False)
     except (ValueError, IndexError) as error:
         failure = (current["path"], f"the reference kernel refused this layer: {error}", True)
-    finally:
-        meter.close()
     return forward.shapes, failure
 
 
-def _mark_rows(analysis: Analysis, shapes: dict[str, Shape], failure, stop_at,
-               result: Verification) -> None:
-    for index, row in enumerate(analysis.rows):
-        if row.path in shapes:
-            row.verified = shapes[row.path] == row.output
-            if not row.verified:
-                row.verify_note = (f"reference array is {shape_str(shapes[row.path])}, the "
-                                   f"formulas say {shape_str(row.output)}")
-                result.mismatches.append(row)
-            result.checked += 1
-        elif failure and row.path == failure[0]:
-            path, message, mismatch = failure
-            if mismatch:
-                row.verified = False
-                row.verify_note = message
-                result.mismatches.append(row)
-            else:
-                row.notes.append(message)
-                result.skipped.append(row)
+def _marked(index: int, row: Row, shapes: dict[str, Shape], failure, stop_at: int | None,
+            result: Verification) -> Row:
+    """A copy of the row with what the pass found; the counts in `result` grow as it goes."""
+    if row.path in shapes:
+        result.checked += 1
+        if shapes[row.path] == row.output:
+            return replace(row, verified=True)
+        marked = replace(row, verified=False,
+                         verify_note=f"reference array is {_text(shapes[row.path])}, the "
+                                     f"formulas say {_text(row.output)}")
+        result.mismatches.append(marked)
+        return marked
+    if failure and row.path == failure[0]:
+        _, message, mismatch = failure
+        if mismatch:
+            marked = replace(row, verified=False, verify_note=message)
+            result.mismatches.append(marked)
         else:
-            row.verified = None
-            result.skipped.append(row)
-            if stop_at is not None and index == stop_at:
-                row.notes.append(result.skip_reason)
-
-
-class _Meter:
-    """A transient rich progress bar on stderr, shown only once the pass takes a while."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled
-        self.done = 0
-        self.start = time.perf_counter()
-        self.bar = None
-        self.task = None
-
-    def advance(self, path: str) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        if self.bar is None and time.perf_counter() - self.start > PROGRESS_AFTER:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("reference pass", total=self.total,
-                                          completed=self.done)
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done, description=path[-30:])
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+            marked = replace(row, verified=None, notes=[*row.notes, message])
+            result.skipped.append(marked)
+        return marked
+    notes = [*row.notes, result.skip_reason] if index == stop_at else row.notes
+    marked = replace(row, verified=None, notes=notes)
+    result.skipped.append(marked)
+    return marked
