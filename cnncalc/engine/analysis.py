@@ -249,7 +249,7 @@ class _Walker:
         row.fits = True
         if not layer.fit_exempt and not all(axis.fits for axis in axes):
             row.fits = False
-            row.warnings.append(misfit_message(axes, _max_padding(layer)))
+            row.warnings.append(misfit_message(axes, layer.max_padding()))
             return
         inexact = next((axis for axis in axes if not axis.exact), None)
         if inexact is None:
@@ -333,9 +333,3 @@ class _Walker:
                              ancestors, Counts(connections=numel(out)), merged, notes=notes))
         return out, merged
 
-
-def _max_padding(layer: Layer) -> int | None:
-    """Pooling padding may not exceed half the kernel (PyTorch); conv has no such limit."""
-    if layer.type in ("maxpool", "avgpool"):
-        return min(layer.kernel) // 2
-    return None

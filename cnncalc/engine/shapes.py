@@ -1,6 +1,8 @@
 """Pure integer shape formulas. No floats: every division is exact or floored on purpose.
 
-A shape is a tuple: (H, W, C) for a feature map, (N,) for a vector. Batch is never part of it.
+A shape is a tuple: the spatial sizes then the channels — (H, W, C) for a feature map — or
+(N,) for a vector. Batch is never part of it. This is the only module that knows how a
+shape tuple is laid out; everything else asks it (spatial_sizes, channels, with_spatial…).
 """
 
 from __future__ import annotations
@@ -8,8 +10,37 @@ from __future__ import annotations
 Shape = tuple[int, ...]
 
 
+AXIS_NAMES = {1: ("sample",), 2: ("row", "column"), 3: ("frame", "row", "column")}
+
+
 def is_spatial(shape: Shape) -> bool:
-    return len(shape) == 3
+    """A feature map (spatial sizes + channels), as opposed to a vector."""
+    return len(shape) > 1
+
+
+def spatial_rank(shape: Shape) -> int:
+    """How many spatial axes: 2 for H×W×C, 0 for a vector."""
+    return len(shape) - 1 if is_spatial(shape) else 0
+
+
+def spatial_sizes(shape: Shape) -> tuple[int, ...]:
+    """(H, W) of an H×W×C map; () for a vector."""
+    return tuple(shape[:-1]) if is_spatial(shape) else ()
+
+
+def channels(shape: Shape) -> int:
+    """C of a map; a vector's length."""
+    return shape[-1]
+
+
+def with_spatial(sizes: tuple[int, ...], channel_count: int) -> Shape:
+    """The shape of a map with these spatial sizes and channels."""
+    return (*sizes, channel_count)
+
+
+def axis_names(shape: Shape) -> tuple[str, ...]:
+    """What each spatial axis is called in messages: rows, columns (frames, samples)."""
+    return AXIS_NAMES.get(spatial_rank(shape), tuple(f"axis {i}" for i in range(len(shape))))
 
 
 def numel(shape: Shape) -> int:
@@ -23,7 +54,7 @@ def shape_str(shape: Shape, *, chw: bool = False, times: str = "x") -> str:
     """'55x55x96' (H×W×C), or '96x55x55' with chw; a vector is just its length."""
     if len(shape) == 1:
         return str(shape[0])
-    ordered = (shape[2], shape[0], shape[1]) if chw else shape
+    ordered = (shape[-1], *shape[:-1]) if chw else shape
     return times.join(str(size) for size in ordered)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..engine.analysis import Field
 from ..engine.fit import AxisFit, describe_rows
-from ..engine.layers import AvgPool, Conv, Layer, MaxPool, _Pool
+from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
 from ..engine.shapes import Shape, effective_kernel, numel, shape_str
 from ..engine.text import format_number
 from ..errors import ShapeError
@@ -90,7 +90,7 @@ def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool) -> list[st
     what = "rows and columns" if both else axis.axis + "s"
     below, above = axis.nearest_sizes()
     sizes = f"{below} or {above}" if below is not None else str(above)
-    pool = isinstance(layer, _Pool)
+    pool = isinstance(layer, Pool)
     paddings = axis.fitting_paddings(axis.kernel // 2 if pool else None)
     if paddings:
         pad_text = "paddings that fit: " + ", ".join(map(str, paddings))
@@ -108,7 +108,7 @@ def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool) -> list[st
 
 def layer_card(layer: Layer, shape: Shape) -> Card:
     """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (H, W, C)."""
-    if not isinstance(layer, (Conv, _Pool)):
+    if not isinstance(layer, (Conv, Pool)):
         raise ShapeError(f"an answer card needs a conv or pooling layer, not {layer.type}")
     out = layer.output_shape(shape)
     counts = layer.counts(shape, out)
@@ -213,7 +213,7 @@ def explore(make, shape: Shape, what: str) -> Choices:
     kernel = probe.kernel
     span = effective_kernel(kernel[0], getattr(probe, "dilation", (1, 1))[0])
     if what == "padding":
-        tried = range(0, (kernel[0] // 2 if isinstance(probe, _Pool) else span - 1) + 1)
+        tried = range(0, (kernel[0] // 2 if isinstance(probe, Pool) else span - 1) + 1)
     else:
         tried = range(1, max(span, 1) + 1)
     fitting = []
@@ -231,7 +231,7 @@ def explore(make, shape: Shape, what: str) -> Choices:
     note = ""
     if what == "stride":
         note = f"strides 1–{tried.stop - 1}; a stride above the kernel size skips input"
-    elif isinstance(probe, _Pool):
+    elif isinstance(probe, Pool):
         note = f"paddings 0–{tried.stop - 1} (PyTorch allows at most half the kernel)"
     else:
         note = f"paddings 0–{tried.stop - 1} (more padding than F−1 only adds zeros)"

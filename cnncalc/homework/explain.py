@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.analysis import Analysis, Check, Field, Row
-from ..engine.layers import BatchNorm, Conv, ConvTranspose, Dense, Flatten, _Activation, _Pool
+from ..engine.layers import Activation, BatchNorm, Conv, ConvTranspose, Dense, Flatten, Pool
 from ..engine.shapes import is_spatial, shape_str
 from ..engine.text import format_number
 from ..errors import CnnCalcError, suggest
@@ -88,7 +88,7 @@ def explain_row(row: Row, before: Field | None) -> LayerExplanation:
     layer = row.layer
     warnings: list[str] = []
     notes = list(row.notes)
-    if isinstance(layer, (Conv, _Pool)):
+    if isinstance(layer, (Conv, Pool)):
         card = layer_card(layer, row.input)
         steps = [step for step in card.steps if step.label != "receptive field"]
         warnings, notes = card.warnings, card.notes + [n for n in row.notes
@@ -104,7 +104,7 @@ def explain_row(row: Row, before: Field | None) -> LayerExplanation:
         steps = [Step("params", f"2 × {channels} (γ and β per channel)", _n(row.params)),
                  Step("buffers", f"2 × {channels} (running mean and variance)",
                       _n(row.buffers))]
-    elif isinstance(layer, _Activation) or row.input == row.output:
+    elif isinstance(layer, Activation) or row.input == row.output:
         steps = [Step("output", "", "same shape, no parameters")]
     else:
         steps = [Step("output shape", "", shape_str(row.output, times="×"))]

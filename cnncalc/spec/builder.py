@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..engine.layers import ACTIVATIONS, ALIASES, CATALOG, Layer, canonical_type
+from ..engine.layers import ACTIVATIONS, ALIASES, CATALOG, WITH_ACTIVATION, Layer, canonical_type
 from ..engine.model import (
     COMPOSITE_TYPES,
     Concat,
@@ -36,7 +36,6 @@ TOP_KEYS = ("name", "description", "input", "batch", "layers", "expect", "blocks
 COMMON_KEYS = ("name", "expect", "repeat")
 FIGURES = ("output", "params", "weights", "biases", "buffers", "neurons", "connections",
            "macs", "flops", "rf")
-WITH_ACTIVATION = ("conv", "convtranspose", "dense")
 
 
 def load(source: str | Path) -> Network:

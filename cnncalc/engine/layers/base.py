@@ -1,0 +1,189 @@
+"""What every layer type declares, and the registry that holds each type once.
+
+A type is one class: its options (kind and default), its output shape, its counts, its
+receptive-field steps, its "does it fit" axes and its flags. `@register` files it under its
+canonical name and aliases; the spec reader, the analysis, the referee's completeness test
+and the views all read the registry instead of keeping lists of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from ...errors import ShapeError
+from ..fit import AxisFit
+from ..options import Option
+from ..shapes import (
+    Shape,
+    axis_names,
+    channels,
+    effective_kernel,
+    is_spatial,
+    numel,
+    same_padding,
+    spatial_sizes,
+    window_span,
+)
+
+# One receptive-field step on one axis: (kernel span, stride, padding before). Upsampling
+# layers use a fractional stride, which divides the jump instead of multiplying it.
+AxisStep = tuple[int, Fraction, int]
+Step = tuple[AxisStep, ...]  # one AxisStep per spatial axis
+
+REGISTRY: dict[str, type[Layer]] = {}  # canonical type name → class, in declaration order
+ALIASES: dict[str, str] = {}  # alias → canonical type name
+
+
+def register(cls: type[Layer]) -> type[Layer]:
+    """File a layer class under its type name and aliases."""
+    REGISTRY[cls.type] = cls
+    for alias in cls.aliases:
+        ALIASES[alias] = cls.type
+    return cls
+
+
+@dataclass
+class Counts:
+    """What one layer contributes. Exact integers; params = weights + biases + extra."""
+
+    weights: int = 0
+    biases: int = 0
+    extra_params: int = 0  # batchnorm's γ and β
+    buffers: int = 0  # batchnorm's running mean and variance
+    connections: int = 0
+    macs: int = 0
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases + self.extra_params
+
+
+def spatial(shape: Shape, layer: Layer) -> tuple[tuple[int, ...], int]:
+    """(spatial sizes, channels) of a map; a vector here is the user's mistake."""
+    if not is_spatial(shape):
+        raise ShapeError(f"{layer.type} needs an H×W×C input, got a vector of {shape[0]}; "
+                         "move it before the flatten/dense layers")
+    return spatial_sizes(shape), channels(shape)
+
+
+class Layer:
+    """A layer type: its options, output shape, counts and receptive-field geometry."""
+
+    type: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    OPTIONS: ClassVar[dict[str, Option]] = {}
+    # Flags, read by the spec reader, the analysis, the referee and the views:
+    takes_activation: ClassVar[bool] = False  # `activation: relu` appends a layer after it
+    is_activation: ClassVar[bool] = False  # usable as `activation:` of another layer
+    in_place: ClassVar[bool] = False  # PyTorch runs it in place (inplace=True / batchnorm)
+    needs_workspace: ClassVar[bool] = False  # the referee needs im2col scratch for it
+
+    def __init__(self, name: str, path: str | None = None, where: dict[str, Any] | None = None,
+                 expect: list | None = None, **options: Any) -> None:
+        self.name = name
+        self.path = path if path is not None else name  # dotted, set by the spec reader
+        self.where: dict[str, Any] = where or {}  # file/line/column/layer_index
+        self.expect: list = expect or []  # the entry's `expect:` checks
+        for key, option in self.OPTIONS.items():
+            setattr(self, key, options.get(key, option.default))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.OPTIONS)
+        return f"{type(self).__name__}({self.name!r}{', ' if shown else ''}{shown})"
+
+    @property
+    def fit_exempt(self) -> bool:
+        """ceil_mode / 'same': the user chose the rounding, so inexact is never ⚠."""
+        return False
+
+    def max_padding(self) -> int | None:
+        """The largest padding a fitting-padding suggestion may offer (None: no limit)."""
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def counts(self, shape: Shape, out: Shape) -> Counts:
+        return Counts(connections=numel(out))
+
+    def rf_steps(self, shape: Shape) -> list[Step]:
+        return []
+
+    def axis_fits(self, shape: Shape) -> list[AxisFit]:
+        return []
+
+    def notes(self, shape: Shape) -> list[str]:
+        return []
+
+    def describe(self) -> str:
+        return self.type
+
+    def check_kernel(self, shape: Shape, kernel, padding, dilation=None) -> None:
+        sizes, _ = spatial(shape, self)
+        dilation = dilation or (1,) * len(sizes)
+        names = {"row": "height", "column": "width"}
+        for axis, size in enumerate(sizes):
+            before, after = padding[2 * axis], padding[2 * axis + 1]
+            if window_span(size, kernel[axis], before, after, dilation[axis]) < 0:
+                name = axis_names(shape)[axis]
+                raise ShapeError(
+                    f"kernel {effective_kernel(kernel[axis], dilation[axis])} is larger than "
+                    f"the padded input {names.get(name, name)} {size} + {before} + {after} = "
+                    f"{size + before + after}; use a smaller kernel, more padding or a larger "
+                    "input")
+
+
+def pair_text(pair: tuple[int, ...]) -> str:
+    """3 when every axis agrees, else 3×5."""
+    return str(pair[0]) if len(set(pair)) == 1 else "×".join(map(str, pair))
+
+
+def window_text(kernel, stride, padding) -> str:
+    """Lecture notation of a window: 3×3/2 p1, 11×11/4, 3×3 same."""
+    text = "×".join(map(str, kernel))
+    if any(s != 1 for s in stride):
+        text += f"/{pair_text(stride)}"
+    if padding == "same":
+        text += " same"
+    elif any(padding):
+        text += f" p{padding[0]}" if len(set(padding)) == 1 else f" p{list(padding)}"
+    return text
+
+
+class Windowed(Layer):
+    """Shared by conv and pooling: a window of kernel size sliding with a stride."""
+
+    dilation: tuple[int, ...] = (1, 1)
+
+    def padding_for(self, shape: Shape) -> tuple[int, ...]:
+        """Padding as (before, after) per axis, with 'same' resolved for this input."""
+        if self.padding != "same":
+            return self.padding
+        sizes, _ = spatial(shape, self)
+        sides: list[int] = []
+        for axis, size in enumerate(sizes):
+            sides += same_padding(size, self.kernel[axis], self.stride[axis],
+                                  self.dilation[axis])
+        return tuple(sides)
+
+    def axis_fits(self, shape: Shape) -> list[AxisFit]:
+        sizes, _ = spatial(shape, self)
+        padding = self.padding_for(shape)
+        return [AxisFit(name, size, self.kernel[axis], self.stride[axis], padding[2 * axis],
+                        padding[2 * axis + 1], self.dilation[axis])
+                for axis, (name, size) in enumerate(zip(axis_names(shape), sizes, strict=True))]
+
+    def rf_steps(self, shape: Shape) -> list[Step]:
+        padding = self.padding_for(shape)
+        return [tuple((effective_kernel(self.kernel[axis], self.dilation[axis]),
+                       Fraction(self.stride[axis]), padding[2 * axis])
+                      for axis in range(len(self.kernel)))]
+
+
+def whole_map(shape: Shape) -> list[Step]:
+    """A layer that sees every position at once (dense, global pooling, flatten)."""
+    if not is_spatial(shape):
+        return []
+    return [tuple((size, Fraction(1), 0) for size in spatial_sizes(shape))]

@@ -1,0 +1,131 @@
+"""Pooling: max and average windows, global and adaptive pools (SPEC §2)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ...errors import ShapeError
+from ..options import Option
+from ..shapes import Shape, adaptive_bins, numel, pool_out, spatial_sizes
+from .base import Counts, Layer, Step, Windowed, register, spatial, whole_map, window_text
+
+
+class Pool(Windowed):
+    """A max or average window; padding at most half the kernel, as PyTorch allows."""
+
+    OPTIONS = {
+        "kernel": Option("pair1", required=True), "stride": Option("pair1"),
+        "padding": Option("padding", (0, 0, 0, 0)), "ceil_mode": Option("bool", False),
+    }
+
+    def __init__(self, name: str, **options: Any) -> None:
+        super().__init__(name, **options)
+        if self.stride is None:
+            self.stride = self.kernel  # PyTorch's default: windows that do not overlap
+
+    @property
+    def fit_exempt(self) -> bool:
+        return self.ceil_mode or self.padding == "same"
+
+    def max_padding(self) -> int | None:
+        return min(self.kernel) // 2
+
+    def output_shape(self, shape: Shape) -> Shape:
+        sizes, channels = spatial(shape, self)
+        padding = self.padding_for(shape)
+        if self.padding != "same":
+            for side, value in enumerate(padding):
+                kernel = self.kernel[side // 2]
+                if value * 2 > kernel:
+                    raise ShapeError(f"padding {value} is more than half the kernel {kernel} "
+                                     f"(PyTorch's limit for pooling); use padding ≤ "
+                                     f"{kernel // 2}")
+        self.check_kernel(shape, self.kernel, padding)
+        return (*(pool_out(size, self.kernel[a], self.stride[a], padding[2 * a],
+                           padding[2 * a + 1], self.ceil_mode)
+                  for a, size in enumerate(sizes)), channels)
+
+    def counts(self, shape: Shape, out: Shape) -> Counts:
+        return Counts(connections=numel(out) * numel(self.kernel))
+
+    def describe(self) -> str:
+        text = f"{self.type} {window_text(self.kernel, self.stride, self.padding)}"
+        return text + (" ceil" if self.ceil_mode else "")
+
+
+@register
+class MaxPool(Pool):
+    type = "maxpool"
+    aliases = ("maxpool2d", "max_pool")
+
+
+@register
+class AvgPool(Pool):
+    type = "avgpool"
+    aliases = ("avgpool2d", "avg_pool")
+
+
+class GlobalPool(Layer):
+    """One value per channel over the whole map."""
+
+    def output_shape(self, shape: Shape) -> Shape:
+        sizes, channels = spatial(shape, self)
+        return (*(1 for _ in sizes), channels)
+
+    def counts(self, shape: Shape, out: Shape) -> Counts:
+        return Counts(connections=numel(shape))
+
+    def rf_steps(self, shape: Shape) -> list[Step]:
+        return whole_map(shape)
+
+
+@register
+class GlobalAvgPool(GlobalPool):
+    type = "globalavgpool"
+    aliases = ("gap", "global_avg_pool")
+
+
+@register
+class GlobalMaxPool(GlobalPool):
+    type = "globalmaxpool"
+    aliases = ("global_max_pool",)
+
+
+class AdaptivePool(Layer):
+    """PyTorch's adaptive pooling: bins [⌊i·H/o⌋, ⌈(i+1)·H/o⌉) per axis."""
+
+    OPTIONS = {"output": Option("pair1", required=True)}
+
+    def output_shape(self, shape: Shape) -> Shape:
+        _, channels = spatial(shape, self)
+        return (*self.output, channels)
+
+    def counts(self, shape: Shape, out: Shape) -> Counts:
+        # Adaptive bins differ in size when H is not a multiple of the output: sum them.
+        window_cells = 1
+        for size, bins in zip(spatial_sizes(shape), self.output, strict=True):
+            window_cells *= sum(end - start for start, end in adaptive_bins(size, bins))
+        return Counts(connections=window_cells * shape[-1])
+
+    def rf_steps(self, shape: Shape) -> list[Step]:
+        steps = []
+        for size, out in zip(spatial_sizes(shape), self.output, strict=True):
+            widest = max(end - start for start, end in adaptive_bins(size, out))
+            steps.append((widest, Fraction(size, out), 0))
+        return [tuple(steps)]
+
+    def describe(self) -> str:
+        return f"{self.type} → {'×'.join(map(str, self.output))}"
+
+
+@register
+class AdaptiveAvgPool(AdaptivePool):
+    type = "adaptiveavgpool"
+    aliases = ("adaptive_avg_pool",)
+
+
+@register
+class AdaptiveMaxPool(AdaptivePool):
+    type = "adaptivemaxpool"
+    aliases = ("adaptive_max_pool",)
