@@ -3,44 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from ..errors import CnnCalcError, ShapeError
 from .fit import misfit_message
 from .layers import BatchNorm, Conv, Counts, Layer
+from .layers.base import pair_text
 from .model import Concat, Expectation, Network, Node, Residual, Sequential
-from .shapes import Shape, is_spatial, numel, shape_str
+from .receptive import Field
+from .shapes import (
+    Shape,
+    channels,
+    is_spatial,
+    numel,
+    shape_str,
+    spatial_rank,
+    spatial_sizes,
+    with_spatial,
+)
 from .text import format_number
 
 BYTES_PER_VALUE = 4  # float32
 
-
-@dataclass(frozen=True)
-class Field:
-    """Receptive field of one feature, per axis (Araujo et al. 2019)."""
-
-    rf: tuple[Fraction, Fraction] = (Fraction(1), Fraction(1))
-    jump: tuple[Fraction, Fraction] = (Fraction(1), Fraction(1))
-    start: tuple[Fraction, Fraction] = (Fraction(0), Fraction(0))
-
-    def after(self, steps) -> Field:
-        rf, jump, start = list(self.rf), list(self.jump), list(self.start)
-        for step in steps:
-            for axis, (kernel, stride, pad) in enumerate(step):
-                rf[axis] += (kernel - 1) * jump[axis]
-                start[axis] += (Fraction(kernel - 1, 2) - pad) * jump[axis]
-                jump[axis] *= stride
-        return Field(tuple(rf), tuple(jump), tuple(start))
-
-    @property
-    def pixels(self) -> tuple[int, int]:
-        """The receptive field in whole input pixels (a transposed conv can make it fractional)."""
-        return (-(-self.rf[0] // 1), -(-self.rf[1] // 1))
-
-    @staticmethod
-    def widest(fields: list[Field]) -> Field:
-        return max(fields, key=lambda f: (f.rf[0] * f.rf[1], f.rf))
 
 
 @dataclass
@@ -166,7 +150,8 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
     """Apply the layer arithmetic to every layer of the network."""
     walker = _Walker()
     shape = tuple(input) if input is not None else network.input
-    output, final_field = walker.sequence(network.layers, shape, Field(), 0, ())
+    start = Field.of_input(spatial_rank(shape))
+    output, final_field = walker.sequence(network.layers, shape, start, 0, ())
     batch = batch if batch is not None else network.batch
     totals = sum_rows(walker.rows, batch)
     figures = _figures(output, walker.rows, final_field)
@@ -294,15 +279,17 @@ class _Walker:
         if not (is_spatial(shape) and is_spatial(target)):
             raise ShapeError(f"a projection shortcut needs H×W×C shapes, got {shape_str(shape)} "
                              f"→ {shape_str(target)}")
-        stride = (-(-shape[0] // target[0]), -(-shape[1] // target[1]))
-        conv = Conv("conv", filters=target[2], kernel=(1, 1), stride=stride,
-                    padding=(0, 0, 0, 0), dilation=(1, 1), groups=1, depthwise=False,
-                    bias=False)
+        stride = tuple(-(-size // want) for size, want
+                       in zip(spatial_sizes(shape), spatial_sizes(target), strict=True))
+        conv = Conv("conv", filters=channels(target), kernel=(1,) * len(stride), stride=stride,
+                    padding=(0,) * 2 * len(stride), dilation=(1,) * len(stride), groups=1,
+                    depthwise=False, bias=False)
         prefix = f"{node.path}.shortcut"
         out, field_ = self.leaf(conv, f"{prefix}.conv", shape, field_, depth, ancestors)
         if out != target:
             raise ShapeError(f"no 1×1 projection maps {shape_str(shape)} to the body's "
-                             f"{shape_str(target)} (stride {stride[0]} gives {shape_str(out)})")
+                             f"{shape_str(target)} (stride {pair_text(stride)} gives "
+                             f"{shape_str(out)})")
         return self.leaf(BatchNorm("bn"), f"{prefix}.bn", out, field_, depth, ancestors)
 
     def concat(self, node: Concat, shape: Shape, field_: Field, depth: int,
@@ -317,15 +304,16 @@ class _Walker:
             raise ShapeError(f"cannot concatenate maps with vectors: {shapes}")
         notes = []
         if is_spatial(outputs[0]):
-            height = min(out[0] for out in outputs)
-            width = min(out[1] for out in outputs)
-            if any(out[:2] != (height, width) for out in outputs):
+            smallest = tuple(min(sizes) for sizes in zip(*map(spatial_sizes, outputs), strict=True))
+            if any(spatial_sizes(out) != smallest for out in outputs):
+                size_text = "×".join(map(str, smallest))
                 if node.crop != "center":
                     raise ShapeError(f"branches give different sizes ({shapes}); make them "
-                                     f"agree or use 'crop: center' to crop to {height}×{width}")
-                notes = [f"branch {i} centre-cropped {out[0]}×{out[1]} → {height}×{width}"
-                         for i, out in enumerate(outputs, 1) if out[:2] != (height, width)]
-            out = (height, width, sum(out[2] for out in outputs))
+                                     f"agree or use 'crop: center' to crop to {size_text}")
+                notes = [f"branch {i} centre-cropped {'×'.join(map(str, spatial_sizes(out)))} "
+                         f"→ {size_text}"
+                         for i, out in enumerate(outputs, 1) if spatial_sizes(out) != smallest]
+            out = with_spatial(smallest, sum(channels(out) for out in outputs))
         else:
             out = (sum(out[0] for out in outputs),)
         merged = Field.widest(fields)

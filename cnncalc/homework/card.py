@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..engine.analysis import Field
 from ..engine.fit import AxisFit, describe_rows
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
+from ..engine.receptive import Field
 from ..engine.shapes import Shape, effective_kernel, numel, shape_str
 from ..engine.text import format_number
 from ..errors import ShapeError

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..engine.analysis import Analysis, Check, Field, Row
+from ..engine.analysis import Analysis, Check, Row
 from ..engine.layers import Activation, BatchNorm, Conv, ConvTranspose, Dense, Flatten, Pool
+from ..engine.receptive import Field
 from ..engine.shapes import is_spatial, shape_str
 from ..engine.text import format_number
 from ..errors import CnnCalcError, suggest
