@@ -3,62 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .shapes import Shape
 
 Node = Any  # a Layer, Sequential, Residual or Concat
-
-
-class Sequential:
-    """A named group: a block call, a repeat copy or an explicit `sequential`."""
-
-    type = "sequential"
-
-    def __init__(self, name: str, children: list[Node], kind: str = "sequential") -> None:
-        self.name = name
-        self.children = children
-        self.kind = kind  # "sequential", or the block's name for a block call
-        self.where: dict[str, Any] = {}
-
-    def __repr__(self) -> str:
-        return f"Sequential({self.name!r}, {len(self.children)} children)"
-
-
-class Residual:
-    """body(x) + shortcut(x), then an optional activation."""
-
-    type = "residual"
-
-    def __init__(self, name: str, body: list[Node], shortcut: str | list[Node],
-                 activation: Node | None) -> None:
-        self.name = name
-        self.body = body
-        self.shortcut = shortcut  # "identity", "projection", "auto" or a list of layers
-        self.activation = activation
-        self.where: dict[str, Any] = {}
-
-    def __repr__(self) -> str:
-        return f"Residual({self.name!r}, shortcut={self.shortcut!r})"
-
-
-class Concat:
-    """Branches on the same input, concatenated along channels; [] is the identity."""
-
-    type = "concat"
-
-    def __init__(self, name: str, branches: list[list[Node]], crop: str = "none") -> None:
-        self.name = name
-        self.branches = branches
-        self.crop = crop  # "none" or "center"
-        self.where: dict[str, Any] = {}
-
-    def __repr__(self) -> str:
-        return f"Concat({self.name!r}, {len(self.branches)} branches, crop={self.crop!r})"
-
-
-COMPOSITE_TYPES = {"sequential": "sequential", "block": "sequential", "residual": "residual",
-                   "concat": "concat"}
 
 
 @dataclass
@@ -81,3 +30,56 @@ class Network:
     description: str = ""
     expect: list[Expectation] = field(default_factory=list)
     file: str = "<spec>"
+
+
+@dataclass(repr=False, eq=False)
+class Sequential:
+    """A named group: a block call, a repeat copy or an explicit `sequential`."""
+
+    type: ClassVar[str] = "sequential"
+    name: str
+    children: list[Node]
+    kind: str = "sequential"  # "sequential", or the block's name for a block call
+    path: str = ""  # dotted path from the top level
+    where: dict[str, Any] = field(default_factory=dict)  # file/line/column/layer_index
+    expect: list[Expectation] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Sequential({self.name!r}, {len(self.children)} children)"
+
+
+@dataclass(repr=False, eq=False)
+class Residual:
+    """body(x) + shortcut(x), then an optional activation."""
+
+    type: ClassVar[str] = "residual"
+    name: str
+    body: list[Node]
+    shortcut: str | list[Node]  # "identity", "projection", "auto" or a list of layers
+    activation: Node | None = None
+    path: str = ""
+    where: dict[str, Any] = field(default_factory=dict)
+    expect: list[Expectation] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Residual({self.name!r}, shortcut={self.shortcut!r})"
+
+
+@dataclass(repr=False, eq=False)
+class Concat:
+    """Branches on the same input, concatenated along channels; [] is the identity."""
+
+    type: ClassVar[str] = "concat"
+    name: str
+    branches: list[list[Node]]
+    crop: str = "none"  # "none" or "center"
+    path: str = ""
+    where: dict[str, Any] = field(default_factory=dict)
+    expect: list[Expectation] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Concat({self.name!r}, {len(self.branches)} branches, crop={self.crop!r})"
+
+
+COMPOSITE_TYPES = {"sequential": "sequential", "block": "sequential", "residual": "residual",
+                   "concat": "concat"}

@@ -184,3 +184,22 @@ class _Converter:
                     result[key] = value
                     result.marks[key] = merged.marks[key]
                     result.key_marks[key] = merged.key_marks[key]
+
+
+def position(container, key, file: str, **layer) -> dict[str, Any]:
+    """Location fields for a value inside a MarkedDict/MarkedList."""
+    line = column = None
+    marks = getattr(container, "marks", None)
+    if isinstance(marks, dict) and key in marks:
+        line, column = marks[key]
+    elif isinstance(marks, list) and isinstance(key, int) and key < len(marks):
+        line, column = marks[key]
+    elif hasattr(container, "mark"):
+        line, column = container.mark
+    return {"file": file, "line": line, "column": column, **layer}
+
+
+def layer_fields(where: dict) -> dict:
+    """The layer-identifying part of a location (index, name, type), for nested messages."""
+    return {key: where[key] for key in ("layer_index", "layer_name", "layer_type")
+            if key in where}
