@@ -1,0 +1,250 @@
+"""Training figures of SPEC §9: memory terms, the largest batch that fits, backward MACs.
+
+Every activation figure is linear in the batch B: a per-sample part times B plus a part
+paid once per batch (batchnorm's saved statistics). We compute both parts once, so the
+largest batch is one exact integer division.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .analysis import Analysis
+from .dataflow import Flow, data_flow
+from .saved import (
+    IN_PLACE,
+    INPUT,
+    INPUTS,
+    MATMUL_TYPES,
+    OUTPUT,
+    VIEWS,
+    BatchFloats,
+    Floats,
+    Int64,
+    rule_for,
+)
+from .shapes import numel
+
+OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}  # fp32 copies per param
+PRECISIONS = ("fp32", "amp-fp16", "amp-bf16", "bf16")
+DEFAULT_RESERVE = 1 << 30  # CUDA context and allocator slack
+INT64_BYTES = 8
+
+
+def float_bytes(precision: str) -> int:
+    """Bytes of one weight or activation element: bf16 halves everything, amp keeps fp32."""
+    return 2 if precision == "bf16" else 4
+
+
+@dataclass(frozen=True)
+class Linear:
+    """bytes(B) = per_sample·B + per_batch."""
+
+    per_sample: int = 0
+    per_batch: int = 0
+
+    def at(self, batch: int) -> int:
+        return self.per_sample * batch + self.per_batch
+
+    def __add__(self, other: Linear) -> Linear:
+        return Linear(self.per_sample + other.per_sample, self.per_batch + other.per_batch)
+
+
+@dataclass
+class Training:
+    """Every §9 figure for one batch, optimizer and precision (bytes and MACs, exact)."""
+
+    batch: int
+    optimizer: str
+    precision: str
+    weight_bytes: int
+    gradient_bytes: int
+    optimizer_bytes: int
+    amp_copy_bytes: int
+    saved: Linear  # saved activations as a function of the batch
+    saved_by_row: list[Linear]  # aligned with analysis.rows; each storage on its first saver
+    working: Linear  # the largest layer's output gradient + input gradient
+    working_path: str
+    inference_peak_bytes: int
+    forward_macs: int
+    backward_macs: int
+    gpu_bytes: int | None = None
+    reserve_bytes: int = DEFAULT_RESERVE
+    unknown_types: list[str] = field(default_factory=list)  # no rule: counted as "keeps input"
+
+    @property
+    def fixed_bytes(self) -> int:
+        return self.weight_bytes + self.gradient_bytes + self.optimizer_bytes + self.amp_copy_bytes
+
+    @property
+    def saved_activation_bytes(self) -> int:
+        return self.saved.at(self.batch)
+
+    @property
+    def working_bytes(self) -> int:
+        return self.working.at(self.batch)
+
+    def peak_at(self, batch: int) -> int:
+        return self.fixed_bytes + (self.saved + self.working).at(batch)
+
+    @property
+    def peak_bytes(self) -> int:
+        return self.peak_at(self.batch)
+
+    @property
+    def training_macs(self) -> int:
+        return self.forward_macs + self.backward_macs
+
+    @property
+    def budget_bytes(self) -> int | None:
+        return None if self.gpu_bytes is None else self.gpu_bytes - self.reserve_bytes
+
+    @property
+    def largest_batch(self) -> int | None:
+        """The largest B with peak(B) ≤ gpu − reserve; 0 when B = 1 does not fit."""
+        if self.budget_bytes is None:
+            return None
+        activations = self.saved + self.working
+        room = self.budget_bytes - self.fixed_bytes - activations.per_batch
+        if room < activations.per_sample:
+            return 0
+        return room // activations.per_sample if activations.per_sample else None
+
+    @property
+    def miss_bytes(self) -> int:
+        """How far batch 1 is over the budget (0 when it fits)."""
+        if self.budget_bytes is None:
+            return 0
+        return max(self.peak_at(1) - self.budget_bytes, 0)
+
+
+def training_figures(analysis: Analysis, batch: int = 1, optimizer: str = "adam",
+                     precision: str = "fp32", gpu_bytes: int | None = None,
+                     reserve_bytes: int = DEFAULT_RESERVE) -> Training:
+    if optimizer not in OPTIMIZER_STATES:
+        raise ValueError(f"unknown optimizer {optimizer!r}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}")
+    flow = data_flow(analysis)
+    params = analysis.totals.params
+    element = float_bytes(precision)
+    needs_grad = _needs_grad(flow)
+    saved_by_row, unknown = _saved(flow, needs_grad, precision)
+    working, working_path = _working(flow, needs_grad, element)
+    forward = sum(step.row.macs for step in flow.steps)
+    return Training(
+        batch=batch, optimizer=optimizer, precision=precision,
+        weight_bytes=params * element, gradient_bytes=params * element,
+        optimizer_bytes=params * 4 * OPTIMIZER_STATES[optimizer],
+        amp_copy_bytes=params * 2 if precision.startswith("amp") else 0,
+        saved=sum(saved_by_row, Linear()), saved_by_row=saved_by_row,
+        working=working, working_path=working_path,
+        inference_peak_bytes=inference_peak(flow, 4 if precision == "fp32" else 2) * batch,
+        forward_macs=forward, backward_macs=_backward_macs(flow, needs_grad),
+        gpu_bytes=gpu_bytes, reserve_bytes=reserve_bytes, unknown_types=unknown)
+
+
+def _needs_grad(flow: Flow) -> list[bool]:
+    """Per tensor: does it depend on a parameter (autograd's requires_grad)?"""
+    needs = [False] * len(flow.numel)
+    for step in flow.steps:
+        needs[step.writes] = step.row.params > 0 or any(needs[t] for t in step.reads)
+    return needs
+
+
+def training_storages(flow: Flow) -> list[int]:
+    """Per tensor, the tensor whose storage it lives in (in-place layers and views share)."""
+    storage = list(range(len(flow.numel)))
+    for step in flow.steps:
+        if step.row.type in IN_PLACE or step.row.type in VIEWS:
+            storage[step.writes] = storage[step.reads[0]]
+    return storage
+
+
+def _saved(flow: Flow, needs_grad: list[bool], precision: str) -> tuple[list[Linear], list[str]]:
+    """Per row, the bytes it saves that no earlier row saved (each storage counted once)."""
+    storage = training_storages(flow)
+    element = float_bytes(precision)
+    amp = precision.startswith("amp")
+    counted: set[tuple[int, int]] = set()
+    unknown: list[str] = []
+    result = []
+    for step in flow.steps:
+        row = step.row
+        if row.params == 0 and not any(needs_grad[t] for t in step.reads):
+            result.append(Linear())  # nothing upstream to differentiate: autograd keeps nothing
+            continue
+        rule, known = rule_for(row.type)
+        if not known and row.type not in unknown:
+            unknown.append(row.type)
+        per_sample = per_batch = 0
+        for kept in rule(row):
+            if isinstance(kept, Floats):
+                per_sample += kept.per_sample * element
+            elif isinstance(kept, Int64):
+                per_sample += kept.per_sample * INT64_BYTES
+            elif isinstance(kept, BatchFloats):
+                per_batch += kept.count * element
+            else:
+                tensors = {INPUT: step.reads[:1], OUTPUT: [step.writes], INPUTS: step.reads}[kept]
+                half = amp and kept == INPUT and row.type in MATMUL_TYPES  # autocast's copy
+                for tensor in tensors:
+                    key = (storage[tensor], 2 if half else element)
+                    if key not in counted:
+                        counted.add(key)
+                        per_sample += flow.numel[storage[tensor]] * key[1]
+        result.append(Linear(per_sample, per_batch))
+    return result, unknown
+
+
+def _working(flow: Flow, needs_grad: list[bool], element: int) -> tuple[Linear, str]:
+    """The largest backward step: its output gradient and its input gradient at once."""
+    best, path = 0, ""
+    for step in flow.steps:
+        if needs_grad[step.writes]:
+            size = (numel(step.row.input) + numel(step.row.output)) * element
+            if size > best:
+                best, path = size, step.row.path
+    return Linear(best), path
+
+
+def _backward_macs(flow: Flow, needs_grad: list[bool]) -> int:
+    """Weight gradient = forward MACs; input gradient = forward MACs when the input needs one."""
+    total = 0
+    for step in flow.steps:
+        if step.row.macs and step.row.type in MATMUL_TYPES:
+            total += step.row.macs  # the weight gradient
+            if any(needs_grad[t] for t in step.reads):
+                total += step.row.macs  # the input gradient
+    return total
+
+
+def inference_peak(flow: Flow, element: int) -> int:
+    """Most activation bytes alive at once, per sample, freeing each tensor after its last
+    reader. An in-place layer reuses its input's storage when nothing reads it later; a
+    view never allocates. The network input counts until its last reader; the output stays.
+    """
+    steps = flow.steps
+    last_read = [-1] * len(flow.numel)
+    for index, step in enumerate(steps):
+        last_read[step.writes] = index  # unread tensors die right after they are written
+        for tensor in step.reads:
+            last_read[tensor] = index
+    last_read[flow.output] = len(steps)
+    storage = list(range(len(flow.numel)))
+    last_use = {0: last_read[0]}
+    alive = peak = flow.numel[0]
+    for index, step in enumerate(steps):
+        source = storage[step.reads[0]]
+        kind = step.row.type
+        if kind in VIEWS or (kind in IN_PLACE and last_use[source] == index):
+            storage[step.writes] = source
+            last_use[source] = max(last_use[source], last_read[step.writes])
+        else:
+            last_use[step.writes] = last_read[step.writes]
+            alive += flow.numel[step.writes]
+            peak = max(peak, alive)
+        for freed in {storage[t] for t in (*step.reads, step.writes)}:
+            if last_use[freed] == index:
+                alive -= flow.numel[freed]
+    return peak * element
