@@ -122,3 +122,18 @@ def rule_for(type_name: str) -> tuple[Rule, bool]:
     """The row type's rule and whether the table knows it (else: keeps its input)."""
     rule = SAVED_RULES.get(type_name)
     return (rule, True) if rule is not None else (_input, False)
+
+
+def kept_text(row: Row) -> str:
+    """What the row's rule keeps, in words: 'input + 256 stats floats'."""
+    words = []
+    for kept in rule_for(row.type)[0](row):
+        if isinstance(kept, Floats):
+            words.append(f"{kept.per_sample:,} floats")
+        elif isinstance(kept, Int64):
+            words.append("int64 indices")
+        elif isinstance(kept, BatchFloats):
+            words.append(f"{kept.count:,} stats")
+        else:
+            words.append(kept)
+    return " + ".join(words) or "nothing"

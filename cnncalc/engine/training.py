@@ -50,27 +50,90 @@ class Linear:
         return Linear(self.per_sample + other.per_sample, self.per_batch + other.per_batch)
 
 
+@dataclass(frozen=True)
+class Kept:
+    """Elements one row keeps for backward, by how their size depends on the precision."""
+
+    floats: int = 0  # float elements per sample (4 bytes, 2 in bf16)
+    matmul_inputs: int = 0  # float elements a conv/dense reads (2 bytes under amp too)
+    int64: int = 0  # int64 elements per sample (max-pool indices)
+    batch_floats: int = 0  # float elements once per batch (batchnorm statistics)
+
+    def bytes(self, precision: str) -> Linear:
+        element = float_bytes(precision)
+        half = 2 if precision.startswith("amp") else element
+        return Linear(self.floats * element + self.matmul_inputs * half
+                      + self.int64 * INT64_BYTES, self.batch_floats * element)
+
+
+@dataclass
+class Plan:
+    """What does not depend on batch, optimizer or precision: walked once per analysis."""
+
+    params: int
+    kept: list[Kept]  # aligned with analysis.rows; each storage on its first saver
+    total_kept: Kept
+    working_elements: int  # the largest layer's input + output, per sample
+    working_path: str
+    inference_elements: int  # the inference peak, per sample
+    forward_macs: int
+    backward_macs: int
+    unknown_types: list[str]
+
+
+def plan(analysis: Analysis) -> Plan:
+    flow = data_flow(analysis)
+    needs_grad = _needs_grad(flow)
+    kept, unknown = _kept(flow, needs_grad)
+    total = Kept(*(sum(column) for column in zip(*((k.floats, k.matmul_inputs, k.int64,
+                                                     k.batch_floats) for k in kept),
+                                                   strict=True))) if kept else Kept()
+    working, working_path = _working(flow, needs_grad)
+    return Plan(analysis.totals.params, kept, total, working, working_path,
+                inference_peak(flow, 1), sum(step.row.macs for step in flow.steps),
+                _backward_macs(flow, needs_grad), unknown)
+
+
 @dataclass
 class Training:
     """Every §9 figure for one batch, optimizer and precision (bytes and MACs, exact)."""
 
-    batch: int
-    optimizer: str
-    precision: str
-    weight_bytes: int
-    gradient_bytes: int
-    optimizer_bytes: int
-    amp_copy_bytes: int
-    saved: Linear  # saved activations as a function of the batch
-    saved_by_row: list[Linear]  # aligned with analysis.rows; each storage on its first saver
-    working: Linear  # the largest layer's output gradient + input gradient
-    working_path: str
-    inference_peak_bytes: int
-    forward_macs: int
-    backward_macs: int
+    plan: Plan = field(repr=False)
+    batch: int = 1
+    optimizer: str = "adam"
+    precision: str = "fp32"
     gpu_bytes: int | None = None
     reserve_bytes: int = DEFAULT_RESERVE
-    unknown_types: list[str] = field(default_factory=list)  # no rule: counted as "keeps input"
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZER_STATES:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}")
+        params, element = self.plan.params, float_bytes(self.precision)
+        self.weight_bytes = self.gradient_bytes = params * element
+        self.optimizer_bytes = params * 4 * OPTIMIZER_STATES[self.optimizer]
+        self.amp_copy_bytes = params * 2 if self.precision.startswith("amp") else 0
+        self.saved = self.plan.total_kept.bytes(self.precision)
+        self.working = Linear(self.plan.working_elements * element)
+        inference_element = 4 if self.precision == "fp32" else 2
+        self.inference_peak_bytes = self.plan.inference_elements * inference_element * self.batch
+
+    def variant(self, **changes) -> Training:
+        """The same plan with other settings (what `--optimizer sgd` would change)."""
+        settings = {"batch": self.batch, "optimizer": self.optimizer,
+                    "precision": self.precision, "gpu_bytes": self.gpu_bytes,
+                    "reserve_bytes": self.reserve_bytes, **changes}
+        return Training(self.plan, **settings)
+
+    @property
+    def saved_by_row(self) -> list[Linear]:
+        return [kept.bytes(self.precision) for kept in self.plan.kept]
+
+    working_path = property(lambda self: self.plan.working_path)
+    forward_macs = property(lambda self: self.plan.forward_macs)
+    backward_macs = property(lambda self: self.plan.backward_macs)
+    unknown_types = property(lambda self: self.plan.unknown_types)
 
     @property
     def fixed_bytes(self) -> int:
@@ -121,27 +184,7 @@ class Training:
 def training_figures(analysis: Analysis, batch: int = 1, optimizer: str = "adam",
                      precision: str = "fp32", gpu_bytes: int | None = None,
                      reserve_bytes: int = DEFAULT_RESERVE) -> Training:
-    if optimizer not in OPTIMIZER_STATES:
-        raise ValueError(f"unknown optimizer {optimizer!r}")
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}")
-    flow = data_flow(analysis)
-    params = analysis.totals.params
-    element = float_bytes(precision)
-    needs_grad = _needs_grad(flow)
-    saved_by_row, unknown = _saved(flow, needs_grad, precision)
-    working, working_path = _working(flow, needs_grad, element)
-    forward = sum(step.row.macs for step in flow.steps)
-    return Training(
-        batch=batch, optimizer=optimizer, precision=precision,
-        weight_bytes=params * element, gradient_bytes=params * element,
-        optimizer_bytes=params * 4 * OPTIMIZER_STATES[optimizer],
-        amp_copy_bytes=params * 2 if precision.startswith("amp") else 0,
-        saved=sum(saved_by_row, Linear()), saved_by_row=saved_by_row,
-        working=working, working_path=working_path,
-        inference_peak_bytes=inference_peak(flow, 4 if precision == "fp32" else 2) * batch,
-        forward_macs=forward, backward_macs=_backward_macs(flow, needs_grad),
-        gpu_bytes=gpu_bytes, reserve_bytes=reserve_bytes, unknown_types=unknown)
+    return Training(plan(analysis), batch, optimizer, precision, gpu_bytes, reserve_bytes)
 
 
 def _needs_grad(flow: Flow) -> list[bool]:
@@ -161,51 +204,58 @@ def training_storages(flow: Flow) -> list[int]:
     return storage
 
 
-def _saved(flow: Flow, needs_grad: list[bool], precision: str) -> tuple[list[Linear], list[str]]:
-    """Per row, the bytes it saves that no earlier row saved (each storage counted once)."""
+def _kept(flow: Flow, needs_grad: list[bool]) -> tuple[list[Kept], list[str]]:
+    """Per row, the elements it keeps that no earlier row kept (each storage counted once).
+
+    Under amp a storage that a conv/convtranspose/dense reads is a 16-bit tensor (autocast
+    runs those layers in 16 bits), whoever else keeps it: it is counted as a matmul input.
+    """
     storage = training_storages(flow)
-    element = float_bytes(precision)
-    amp = precision.startswith("amp")
-    counted: set[tuple[int, int]] = set()
+    matmul_read = {storage[step.reads[0]] for step in flow.steps
+                   if step.row.type in MATMUL_TYPES}
+    counted: set[int] = set()
     unknown: list[str] = []
     result = []
+    nothing = Kept()
     for step in flow.steps:
         row = step.row
         if row.params == 0 and not any(needs_grad[t] for t in step.reads):
-            result.append(Linear())  # nothing upstream to differentiate: autograd keeps nothing
+            result.append(nothing)  # nothing upstream to differentiate: autograd keeps nothing
             continue
         rule, known = rule_for(row.type)
         if not known and row.type not in unknown:
             unknown.append(row.type)
-        per_sample = per_batch = 0
+        floats = matmul = int64 = batch_floats = 0
         for kept in rule(row):
             if isinstance(kept, Floats):
-                per_sample += kept.per_sample * element
+                floats += kept.per_sample
             elif isinstance(kept, Int64):
-                per_sample += kept.per_sample * INT64_BYTES
+                int64 += kept.per_sample
             elif isinstance(kept, BatchFloats):
-                per_batch += kept.count * element
+                batch_floats += kept.count
             else:
                 tensors = {INPUT: step.reads[:1], OUTPUT: [step.writes], INPUTS: step.reads}[kept]
-                half = amp and kept == INPUT and row.type in MATMUL_TYPES  # autocast's copy
                 for tensor in tensors:
-                    key = (storage[tensor], 2 if half else element)
-                    if key not in counted:
-                        counted.add(key)
-                        per_sample += flow.numel[storage[tensor]] * key[1]
-        result.append(Linear(per_sample, per_batch))
+                    where = storage[tensor]
+                    if where not in counted:
+                        counted.add(where)
+                        if where in matmul_read:
+                            matmul += flow.numel[where]
+                        else:
+                            floats += flow.numel[where]
+        result.append(Kept(floats, matmul, int64, batch_floats))
     return result, unknown
 
 
-def _working(flow: Flow, needs_grad: list[bool], element: int) -> tuple[Linear, str]:
+def _working(flow: Flow, needs_grad: list[bool]) -> tuple[int, str]:
     """The largest backward step: its output gradient and its input gradient at once."""
     best, path = 0, ""
     for step in flow.steps:
         if needs_grad[step.writes]:
-            size = (numel(step.row.input) + numel(step.row.output)) * element
+            size = numel(step.row.input) + numel(step.row.output)
             if size > best:
                 best, path = size, step.row.path
-    return Linear(best), path
+    return best, path
 
 
 def _backward_macs(flow: Flow, needs_grad: list[bool]) -> int:
