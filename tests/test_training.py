@@ -215,7 +215,7 @@ def test_memory_gpu_by_name_equals_by_size():
 
 
 def test_memory_json_has_the_spec_keys():
-    record = memory_json("lenet5", "--batch", "4", "--optimizer", "sgd", "--gpu", "1GiB")
+    record = memory_json("lenet5", "--batch", "4", "--optimizer", "sgd", "--gpu", "2GiB")
     for key in ("batch", "optimizer", "precision", "weight_bytes", "gradient_bytes",
                 "optimizer_bytes", "amp_copy_bytes", "saved_activation_bytes", "peak_bytes",
                 "gpu_bytes", "largest_batch", "inference_peak_bytes", "backward_macs",
@@ -288,3 +288,21 @@ def test_readme_reported_largest_batches(name):
     reported = _section().split("### Reported figures")[1]
     row = next(line for line in reported.splitlines() if line.startswith(f"| {name} | "))
     assert row.endswith(f"| {largest} |")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--gpu", "1GiB", "--reserve", "2GiB"], "reserve less"),
+    (["--gpu", "9" * 40 + "GiB"], "neither a size"),
+    (["--gpu", "-3GiB"], "neither a size"),
+    (["--reserve", "lots"], "cannot read"),
+    (["--batch", "1" + "0" * 30], "no GPU holds"),
+])
+def test_memory_bad_options_are_usage_errors(args, message):
+    code, out = run("memory", "lenet5", *args)
+    assert code == 2 and message in out and "Traceback" not in out
+
+
+def test_sizes_are_exact():
+    assert memory_json("lenet5", "--gpu", "1.5GB")["gpu_bytes"] == 1_500_000_000
+    assert memory_json("lenet5", "--gpu", "2GiB", "--reserve", "0.5GiB")["reserve_bytes"] == \
+        GIB // 2

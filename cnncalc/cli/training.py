@@ -5,10 +5,31 @@ from __future__ import annotations
 
 import click
 
-from .base import cli, console, shape_option, size_option, spec_argument
+from .base import SIZE_UNITS, cli, console, shape_option, spec_argument
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 PRECISIONS = ("fp32", "amp-fp16", "amp-bf16", "bf16")
+MAX_BYTES = 1 << 60  # an exbibyte: far beyond any GPU, small enough to print
+MAX_BATCH = 1 << 40
+
+
+def exact_size(value: str) -> int | None:
+    """'24GiB' → 25769803776, '1.5GB' → 1500000000, exactly (no float); None if unreadable."""
+    import re
+    from fractions import Fraction
+
+    match = re.fullmatch(r"\s*(\d{1,20}(?:\.\d{1,20})?)\s*([a-zA-Z]*)\s*", value)
+    if not match or match.group(2).lower() not in SIZE_UNITS:
+        return None
+    return int(Fraction(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
+
+
+def size_option(ctx, param, value):
+    size = exact_size(value)
+    if size is None or size > MAX_BYTES:
+        raise click.BadParameter(f"cannot read {value!r}; write e.g. 1GiB or 512MiB (at most "
+                                 "1 EiB)")
+    return size
 
 
 def gpu_option(ctx, param, value):
@@ -20,11 +41,11 @@ def gpu_option(ctx, param, value):
     gpu = find_gpu(value)
     if gpu is not None:
         return gpu.memory_bytes
-    try:
-        return size_option(ctx, param, value)
-    except click.BadParameter:
-        raise click.BadParameter(f"{value!r} is neither a size (24GiB, 80GB) nor a known card "
-                                 f"({', '.join(GPUS)})") from None
+    size = exact_size(value)
+    if size is None or not 0 < size <= MAX_BYTES:
+        raise click.BadParameter(f"{value!r} is neither a size (24GiB, 80GB; at most 1 EiB) "
+                                 f"nor a known card ({', '.join(GPUS)})")
+    return size
 
 
 def training_options(command):
@@ -46,6 +67,13 @@ def training_options(command):
 
 def compute_training(analysis, optimizer, precision, gpu, reserve):
     from ..engine.training import training_figures
+
+    if analysis.batch > MAX_BATCH:
+        raise click.UsageError(f"--batch {analysis.batch} is above {MAX_BATCH:,}; no GPU "
+                               "holds that many samples")
+    if gpu is not None and reserve >= gpu:
+        raise click.UsageError(f"--reserve ({reserve:,} B) leaves nothing of --gpu "
+                               f"({gpu:,} B); reserve less than the GPU has")
 
     return training_figures(analysis, batch=analysis.batch, optimizer=optimizer,
                             precision=precision, gpu_bytes=gpu, reserve_bytes=reserve)
