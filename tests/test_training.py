@@ -306,3 +306,18 @@ def test_sizes_are_exact():
     assert memory_json("lenet5", "--gpu", "1.5GB")["gpu_bytes"] == 1_500_000_000
     assert memory_json("lenet5", "--gpu", "2GiB", "--reserve", "0.5GiB")["reserve_bytes"] == \
         GIB // 2
+
+
+def test_summary_train_table_adds_the_panel_after_the_summary():
+    code, out = run("summary", "lenet5", "--train", "--gpu", "4GiB", "--no-verify")
+    assert code == 0
+    assert out.index("totals") < out.index("training memory — LeNet-5")
+    assert "largest batch" in out and "tanh1" in out
+
+
+def test_top_zero_lists_every_layer_in_order():
+    code, out = run("memory", "lenet5", "--top", "0", "--format", "markdown")
+    rows = [line.split(" | ")[0].lstrip("| ") for line in out.splitlines()
+            if line.startswith("| ") and " | " in line and "layer" not in line]
+    paths = [row.path for row in cnncalc.analyze(cnncalc.load("lenet5")).rows]
+    assert rows[-len(paths):] == paths

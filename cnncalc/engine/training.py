@@ -127,8 +127,14 @@ class Training:
         return Training(self.plan, **settings)
 
     @property
-    def saved_by_row(self) -> list[Linear]:
-        return [kept.bytes(self.precision) for kept in self.plan.kept]
+    def saved_bytes_by_row(self) -> list[int]:
+        """Per row (aligned with analysis.rows), the bytes it saves at this batch; a storage
+        several rows keep is on the first one."""
+        element = float_bytes(self.precision)
+        half = 2 if self.precision.startswith("amp") else element
+        batch = self.batch
+        return [(kept.floats * element + kept.matmul_inputs * half + kept.int64 * INT64_BYTES)
+                * batch + kept.batch_floats * element for kept in self.plan.kept]
 
     working_path = property(lambda self: self.plan.working_path)
     forward_macs = property(lambda self: self.plan.forward_macs)

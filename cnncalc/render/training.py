@@ -28,8 +28,8 @@ def training_record(training: Training) -> dict[str, Any]:
 
 def with_training(document: dict[str, Any], training: Training) -> dict[str, Any]:
     """Add the `training` object and each layer record's `saved_bytes` to a summary dict."""
-    for record, saved in zip(document["layers"], training.saved_by_row, strict=True):
-        record["saved_bytes"] = saved.at(training.batch)
+    for record, saved in zip(document["layers"], training.saved_bytes_by_row, strict=True):
+        record["saved_bytes"] = saved
     document["training"] = training_record(training)
     return document
 
@@ -116,11 +116,12 @@ def compute_lines(training: Training) -> list[tuple[str, str, str]]:
 
 def top_rows(analysis: Analysis, training: Training, top: int) -> list[tuple[int, int]]:
     """(row index, saved bytes) of the `top` rows saving most; every row in order if top=0."""
-    pairs = [(index, saved.at(training.batch))
-             for index, saved in enumerate(training.saved_by_row)]
+    pairs = list(enumerate(training.saved_bytes_by_row))
     if top == 0:
         return pairs
-    return sorted(pairs, key=lambda pair: -pair[1])[:top]
+    import heapq
+
+    return heapq.nlargest(top, pairs, key=lambda pair: pair[1])  # ties: the earlier row first
 
 
 def kept_note(analysis: Analysis, index: int, saved: int) -> str:
