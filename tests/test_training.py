@@ -321,3 +321,20 @@ def test_top_zero_lists_every_layer_in_order():
             if line.startswith("| ") and " | " in line and "layer" not in line]
     paths = [row.path for row in cnncalc.analyze(cnncalc.load("lenet5")).rows]
     assert rows[-len(paths):] == paths
+
+
+def test_an_unknown_composite_falls_back_to_a_chain():
+    from cnncalc.engine.dataflow import data_flow
+
+    analysis = cnncalc.analyze(cnncalc.loads(RESIDUAL))
+    assert not data_flow(analysis).chained
+
+    class Unknown:  # a composite kind this module has never seen
+        path = "mystery"
+
+    analysis.network.layers = [Unknown()]
+    flow = data_flow(analysis)
+    assert flow.chained and len(flow.steps) == len(analysis.rows)
+    assert [step.reads for step in flow.steps] == [[i] for i in range(len(analysis.rows))]
+    result = training_figures(analysis)
+    assert result.plan.chained and result.saved_activation_bytes > 0

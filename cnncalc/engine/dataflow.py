@@ -29,6 +29,7 @@ class Flow:
     steps: list[Step]
     numel: list[int] = field(default_factory=list)  # per tensor, elements per sample
     output: int = 0  # the network's output tensor
+    chained: bool = False  # the tree was not understood: each row reads the previous one
 
     def readers(self) -> list[list[int]]:
         """Per tensor, the indices of the steps that read it."""
@@ -39,13 +40,27 @@ class Flow:
         return result
 
 
+class _Mismatch(Exception):
+    """The layer tree and the rows disagree (a composite this module does not know)."""
+
+
 def data_flow(analysis: Analysis) -> Flow:
-    """The steps of `analysis` with the tensors they read and write."""
+    """The steps of `analysis` with the tensors they read and write.
+
+    Should the tree hold a composite this walk does not know, the rows are read as a plain
+    chain instead (`chained`): the figures stay defined, and callers can say so.
+    """
     builder = _FlowBuilder(analysis.rows, numel(analysis.input))
-    output = builder.sequence(analysis.network.layers, 0)
-    if builder.next != len(analysis.rows):  # the tree and the rows must agree exactly
-        raise AssertionError(f"data flow consumed {builder.next} of {len(analysis.rows)} rows")
-    return Flow(builder.steps, builder.numel, output)
+    try:
+        output = builder.sequence(analysis.network.layers, 0)
+        if builder.next != len(analysis.rows):
+            raise _Mismatch
+        return Flow(builder.steps, builder.numel, output)
+    except _Mismatch:
+        chain = _FlowBuilder(analysis.rows, numel(analysis.input))
+        for tensor in range(len(analysis.rows)):
+            chain.take([tensor])
+        return Flow(chain.steps, chain.numel, len(analysis.rows), chained=True)
 
 
 class _FlowBuilder:
@@ -55,7 +70,9 @@ class _FlowBuilder:
         self.steps: list[Step] = []
         self.numel = [input_numel]
 
-    def take(self, reads: list[int]) -> int:
+    def take(self, reads: list[int], path: str | None = None) -> int:
+        if self.next >= len(self.rows) or (path is not None and self.rows[self.next].path != path):
+            raise _Mismatch
         row = self.rows[self.next]
         self.next += 1
         tensor = len(self.numel)
@@ -82,9 +99,11 @@ class _FlowBuilder:
                 shortcut = self.take([self.take([tensor])])
             else:
                 shortcut = tensor
-            out = self.take([body, shortcut])
-            return self.take([out]) if node.activation is not None else out
+            out = self.take([body, shortcut], f"{node.path}.add")
+            if node.activation is None:
+                return out
+            return self.take([out], node.activation.path)
         if isinstance(node, Concat):
             outs = [self.sequence(branch, tensor) for branch in node.branches]
-            return self.take(outs)
-        return self.take([tensor])  # a single layer
+            return self.take(outs, f"{node.path}.concat")
+        return self.take([tensor], getattr(node, "path", None) or "?")  # a single layer

@@ -79,6 +79,7 @@ class Plan:
     forward_macs: int
     backward_macs: int
     unknown_types: list[str]
+    chained: bool = False  # the data flow was read as a chain (an unknown composite)
 
 
 def plan(analysis: Analysis) -> Plan:
@@ -91,7 +92,7 @@ def plan(analysis: Analysis) -> Plan:
     working, working_path = _working(flow, needs_grad)
     return Plan(analysis.totals.params, kept, total, working, working_path,
                 inference_peak(flow, 1), sum(step.row.macs for step in flow.steps),
-                _backward_macs(flow, needs_grad), unknown)
+                _backward_macs(flow, needs_grad), unknown, flow.chained)
 
 
 @dataclass
