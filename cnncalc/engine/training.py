@@ -8,6 +8,7 @@ largest batch is one exact integer division.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .analysis import Analysis
 from .dataflow import Flow, data_flow
@@ -50,9 +51,10 @@ class Linear:
         return Linear(self.per_sample + other.per_sample, self.per_batch + other.per_batch)
 
 
-@dataclass(frozen=True)
-class Kept:
-    """Elements one row keeps for backward, by how their size depends on the precision."""
+class Kept(NamedTuple):
+    """Elements one row keeps for backward, by how their size depends on the precision.
+
+    A NamedTuple, not a frozen dataclass: a 10,000-layer spec builds 10,000 of them."""
 
     floats: int = 0  # float elements per sample (4 bytes, 2 in bf16)
     matmul_inputs: int = 0  # float elements a conv/dense reads (2 bytes under amp too)
@@ -86,9 +88,7 @@ def plan(analysis: Analysis) -> Plan:
     flow = data_flow(analysis)
     needs_grad = _needs_grad(flow)
     kept, unknown = _kept(flow, needs_grad)
-    total = Kept(*(sum(column) for column in zip(*((k.floats, k.matmul_inputs, k.int64,
-                                                     k.batch_floats) for k in kept),
-                                                   strict=True))) if kept else Kept()
+    total = Kept(*(sum(column) for column in zip(*kept, strict=True))) if kept else Kept()
     working, working_path = _working(flow, needs_grad)
     return Plan(analysis.totals.params, kept, total, working, working_path,
                 inference_peak(flow, 1), sum(step.row.macs for step in flow.steps),
@@ -250,7 +250,8 @@ def _kept(flow: Flow, needs_grad: list[bool]) -> tuple[list[Kept], list[str]]:
                             matmul += flow.numel[where]
                         else:
                             floats += flow.numel[where]
-        result.append(Kept(floats, matmul, int64, batch_floats))
+        result.append(Kept(floats, matmul, int64, batch_floats) if floats or matmul or int64
+                      or batch_floats else nothing)
     return result, unknown
 
 
