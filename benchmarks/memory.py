@@ -4,7 +4,8 @@
 
 Each figure is the best of three runs (the machine is shared and noisy): load + analysis,
 the training figures alone, the full `memory` command in-process (analysis, figures, the two
-what-if variants and the rich rendering), and the whole process.
+what-if variants and the rich rendering), the whole process, and `summary --no-verify` on
+the same spec as a yardstick measured in the same run.
 """
 
 from __future__ import annotations
@@ -63,14 +64,22 @@ def main() -> None:
         command_time, result = best(lambda: CliRunner().invoke(cli, args))
         assert result.exit_code == 0, result.output
         environment = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120"}
-        process_time, _ = best(lambda: subprocess.run(
-            [sys.executable, "-m", "cnncalc", *args], cwd=ROOT, env=environment, check=True,
-            stdout=subprocess.DEVNULL))
+        def process(arguments: list[str]) -> float:
+            return best(lambda: subprocess.run(
+                [sys.executable, "-m", "cnncalc", *arguments], cwd=ROOT, env=environment,
+                check=True, stdout=subprocess.DEVNULL))[0]
+
+        process_time = process(args)
+        summary_time = process(["summary", str(path), "--no-verify", "--depth", "0"])
     print(f"rows: {len(analysis.rows):,}")
     print(f"load + analyse:           {analyse_time * 1000:7.1f} ms")
     print(f"training figures alone:   {figures_time * 1000:7.1f} ms")
     print(f"memory command, in-process: {command_time * 1000:5.1f} ms")
     print(f"memory command, whole process: {process_time * 1000:5.1f} ms")
+    print(f"summary --no-verify --depth 0, whole process: {summary_time * 1000:5.1f} ms "
+          f"(memory / summary = {process_time / summary_time:.2f}; the machine's load "
+          "shifts both alike)")
+    print(f"training figures / load + analyse = {figures_time / analyse_time:.2f}")
 
 
 if __name__ == "__main__":
