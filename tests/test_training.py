@@ -35,6 +35,15 @@ def test_saved_activations_match_pytorch(name):
     assert ours / batch == pytest.approx(measured["saved_bytes_per_sample"], rel=0.03)
 
 
+@pytest.mark.parametrize("name", BUILTINS)
+def test_saved_int64_indices_match_pytorch(name):
+    """The max-pool indices alone: int64 bytes as PyTorch measured them, by dtype."""
+    measured = training(name)
+    batch = measured["batch_measured"]
+    int64 = measured["saved_by_dtype_at_batch"].get("torch.int64", 0)
+    assert figures(name, batch=batch).plan.total_kept.int64 * 8 * batch == int64
+
+
 def test_saved_bytes_per_layer_add_up_to_the_total():
     result = CliRunner().invoke(cli, ["summary", "resnet18", "--train", "--batch", "3",
                                       "--format", "json", "--no-verify"])
