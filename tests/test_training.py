@@ -347,3 +347,8 @@ def test_an_unknown_composite_falls_back_to_a_chain():
     assert [step.reads for step in flow.steps] == [[i] for i in range(len(analysis.rows))]
     result = training_figures(analysis)
     assert result.plan.chained and result.saved_activation_bytes > 0
+
+
+def test_summary_training_options_need_train():
+    code, out = run("summary", "lenet5", "--gpu", "24GiB", "--optimizer", "sgd", "--no-verify")
+    assert code == 2 and "--optimizer, --gpu take effect only with --train" in out

@@ -17,7 +17,7 @@ from .base import (
     size_option,
     spec_argument,
 )
-from .training import compute_training, training_options
+from .training import compute_training, refuse_training_options_without_train, training_options
 
 
 @cli.command()
@@ -54,6 +54,8 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
     """
     from ..render.formats import to_csv, to_json, to_markdown
 
+    if not train:
+        refuse_training_options_without_train()
     analysis = analyze(load(spec), input=input_shape, batch=batch)
     if verify:
         from ..reference.verify import verify_analysis

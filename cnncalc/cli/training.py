@@ -65,6 +65,15 @@ def training_options(command):
     return command
 
 
+def refuse_training_options_without_train() -> None:
+    """`summary --gpu 24GiB` without --train would silently ignore the GPU: say so."""
+    context = click.get_current_context()
+    given = [f"--{name}" for name in ("optimizer", "precision", "gpu", "reserve")
+             if context.get_parameter_source(name) != click.core.ParameterSource.DEFAULT]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} take effect only with --train; add --train")
+
+
 def compute_training(analysis, optimizer, precision, gpu, reserve):
     from ..engine.training import training_figures
 
