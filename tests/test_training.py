@@ -352,3 +352,48 @@ def test_an_unknown_composite_falls_back_to_a_chain():
 def test_summary_training_options_need_train():
     code, out = run("summary", "lenet5", "--gpu", "24GiB", "--optimizer", "sgd", "--no-verify")
     assert code == 2 and "--optimizer, --gpu take effect only with --train" in out
+
+
+def test_a_list_shortcut_is_read_from_the_block_input():
+    from cnncalc.engine.dataflow import data_flow
+
+    spec = """
+name: list-shortcut
+input: 8x8x4
+layers:
+  - residual:
+      body:
+        - conv: {filters: 8, kernel: 3, padding: 1}
+      shortcut:
+        - conv: {filters: 8, kernel: 1}
+"""
+    analysis = cnncalc.analyze(cnncalc.loads(spec))
+    flow = data_flow(analysis)
+    assert not flow.chained
+    body, shortcut, add = flow.steps
+    assert body.reads == [0] and shortcut.reads == [0]  # both read the block's input
+    assert add.reads == [body.writes, shortcut.writes]
+    n, wide = 8 * 8 * 4, 8 * 8 * 8
+    # body conv: x + b; shortcut conv: x + b + s, then x is freed; add: b + s + sum
+    assert training_figures(analysis).inference_peak_bytes == 3 * wide * 4
+    assert 3 * wide > n + 2 * wide  # the add, not the shortcut conv, is the peak
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet50", "unet"])
+def test_largest_batch_is_the_last_that_fits(name):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    base = figures(name, optimizer="momentum")
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(min_value=1, max_value=1 << 42), st.integers(min_value=0, max_value=1 << 32))
+    def check(gpu, reserve):
+        result = base.variant(gpu_bytes=gpu + reserve, reserve_bytes=reserve)
+        largest = result.largest_batch
+        if largest == 0:
+            assert result.peak_at(1) > gpu and result.miss_bytes == result.peak_at(1) - gpu
+        else:
+            assert result.peak_at(largest) <= gpu < result.peak_at(largest + 1)
+
+    check()
