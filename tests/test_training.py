@@ -386,7 +386,7 @@ def test_largest_batch_is_the_last_that_fits(name):
 
     base = figures(name, optimizer="momentum")
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=40, deadline=None)
     @given(st.integers(min_value=1, max_value=1 << 42), st.integers(min_value=0, max_value=1 << 32))
     def check(gpu, reserve):
         result = base.variant(gpu_bytes=gpu + reserve, reserve_bytes=reserve)
