@@ -17,6 +17,7 @@ from .base import (
     size_option,
     spec_argument,
 )
+from .training import compute_training, refuse_training_options_without_train, training_options
 
 
 @cli.command()
@@ -38,8 +39,11 @@ from .base import (
 @click.option("--format", "output_format", default="table", show_default=True,
               type=click.Choice(["table", "json", "csv", "markdown"]), help="Output format.")
 @click.option("--depth", type=click.IntRange(min=0), help="Collapse groups nested deeper.")
+@click.option("--train", is_flag=True,
+              help="Add the training figures of `cnncalc memory` (memory, batch, MACs).")
+@training_options
 def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, keras,
-            output_format, depth):
+            output_format, depth, train, optimizer, precision, gpu, reserve):
     """Per-layer table and totals for SPEC (a file or a built-in name).
 
     \b
@@ -50,6 +54,8 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
     """
     from ..render.formats import to_csv, to_json, to_markdown
 
+    if not train:
+        refuse_training_options_without_train()
     analysis = analyze(load(spec), input=input_shape, batch=batch)
     if verify:
         from ..reference.verify import verify_analysis
@@ -57,16 +63,30 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
 
         with ProgressBar("reference pass", enabled=output_format == "table") as progress:
             analysis = verify_analysis(analysis, max_memory, progress).analysis
+    training = compute_training(analysis, optimizer, precision, gpu, reserve) if train else None
     if output_format == "json":
-        click.echo(to_json(analysis))
+        if training is not None:
+            from ..render import training as render_training
+
+            click.echo(render_training.to_json(analysis, training))
+        else:
+            click.echo(to_json(analysis))
     elif output_format == "csv":
         click.echo(to_csv(analysis), nl=False)
     elif output_format == "markdown":
         click.echo(to_markdown(analysis, columns, chw, depth, keras), nl=False)
+        if training is not None:
+            from ..render import training as render_training
+
+            click.echo("\n" + render_training.to_markdown(analysis, training), nl=False)
     else:
         from ..render.table import summary as render_summary
 
         console().print(render_summary(analysis, columns, chw, depth, keras, verified=verify))
+        if training is not None:
+            from ..render.training import breakdown
+
+            console().print(breakdown(analysis, training))
     sys.exit(summary_exit_code(analysis, strict))
 
 
