@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CnnCalcError, ShapeError
+from .figures import BYTES_PER_VALUE, EXPECTABLE, FLOPS_PER_MAC, SUMMED
 from .fit import misfit_message
 from .layers import BatchNorm, Conv, Counts, Layer
 from .layers.base import pair_text
@@ -22,9 +23,6 @@ from .shapes import (
     with_spatial,
 )
 from .text import format_number
-
-BYTES_PER_VALUE = 4  # float32
-
 
 
 @dataclass
@@ -72,7 +70,7 @@ class Row:
     buffers = property(lambda self: self.counts.buffers)
     connections = property(lambda self: self.counts.connections)
     macs = property(lambda self: self.counts.macs)
-    flops = property(lambda self: 2 * self.counts.macs)
+    flops = property(lambda self: FLOPS_PER_MAC * self.counts.macs)
     neurons = property(lambda self: numel(self.output))
 
 
@@ -104,16 +102,8 @@ class Totals:
 
 
 def sum_rows(rows: list[Row], batch: int = 1) -> Totals:
-    totals = Totals()
-    for row in rows:
-        totals.params += row.params
-        totals.buffers += row.buffers
-        totals.weights += row.weights
-        totals.biases += row.biases
-        totals.neurons += row.neurons
-        totals.connections += row.connections
-        totals.macs += row.macs
-    totals.flops = 2 * totals.macs
+    totals = Totals(**{key: sum(getattr(row, key) for row in rows) for key in SUMMED})
+    totals.flops = FLOPS_PER_MAC * totals.macs
     totals.activation_bytes = totals.neurons * BYTES_PER_VALUE * batch
     totals.param_bytes = (totals.params + totals.buffers) * BYTES_PER_VALUE
     return totals
@@ -163,11 +153,12 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
 
 
 def _figures(output: Shape, rows: list[Row], field_: Field) -> dict[str, Any]:
+    """Every expectable figure of these rows: the totals, the output shape, the field."""
     totals = sum_rows(rows)
-    return {"output": output, "params": totals.params, "weights": totals.weights,
-            "biases": totals.biases, "buffers": totals.buffers, "neurons": totals.neurons,
-            "connections": totals.connections, "macs": totals.macs, "flops": totals.flops,
-            "rf": field_.pixels}
+    got: dict[str, Any] = {key: getattr(totals, key) for key in EXPECTABLE
+                           if hasattr(totals, key)}
+    got.update(output=output, rf=field_.pixels)
+    return got
 
 
 class _Walker:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .analysis import Analysis, Row
+from .figures import title
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def compare(a: Analysis, b: Analysis, top: int = 10) -> Comparison:
               Figure("layers", len(a.rows), len(b.rows)),
               Figure("params", ta.params, tb.params),
               Figure("buffers", ta.buffers, tb.buffers),
-              Figure("MACs", ta.macs, tb.macs),
-              Figure("FLOPs", ta.flops, tb.flops),
+              Figure(title("macs"), ta.macs, tb.macs),
+              Figure(title("flops"), ta.flops, tb.flops),
               Figure("activation memory", ta.activation_bytes, tb.activation_bytes, "bytes"),
               Figure("parameter memory", ta.param_bytes, tb.param_bytes, "bytes")]
     rows_a = {row.path: row for row in a.rows}

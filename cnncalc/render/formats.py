@@ -9,15 +9,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..engine.analysis import BYTES_PER_VALUE, Analysis, Group, Row, Totals
+from ..engine.analysis import Analysis, Group, Row, Totals
+from ..engine.figures import (
+    BYTES_PER_VALUE,
+    COLUMNS,
+    FLOPS_PER_MAC,
+    RECORD_FIGURES,
+    SUMMED,
+    TOTALS,
+)
 from ..engine.shapes import Shape, shape_str
 from ..engine.text import human_bytes, human_count, value_text  # noqa: F401 (re-exported)
 
-LAYER_KEYS = ("path", "type", "input", "output", "params", "weights", "biases", "buffers",
-              "neurons", "connections", "macs", "flops", "rf", "jump", "start", "fits",
-              "verified", "notes")
-COLUMN_CHOICES = ("input", "output", "params", "weights", "biases", "buffers", "neurons",
-                  "connections", "macs", "flops", "memory", "rf")
+LAYER_KEYS = ("path", "type", *RECORD_FIGURES, "jump", "start", "fits", "verified", "notes")
+COLUMN_CHOICES = COLUMNS
 DEFAULT_COLUMNS = ("output", "params", "macs")
 
 
@@ -48,7 +53,7 @@ def layer_record(row: Row) -> dict[str, Any]:
 
 
 def totals_record(totals: Totals) -> dict[str, int]:
-    return dict(vars(totals))
+    return {key: getattr(totals, key) for key in TOTALS}
 
 
 def to_dict(analysis: Analysis) -> dict[str, Any]:
@@ -139,14 +144,11 @@ def _label(path: str, parents: tuple[str, ...]) -> str:
     return path[len(parents[-1]) + 1:] if parents else path
 
 
-SUMMED = ("params", "weights", "biases", "buffers", "neurons", "connections", "macs")
-
-
 def _figure_dict(values, keras: bool) -> dict[str, int]:
     figures = dict(zip(SUMMED, values, strict=True))
     if keras:
         figures["params"] += figures["buffers"]
-    figures["flops"] = 2 * figures["macs"]
+    figures["flops"] = FLOPS_PER_MAC * figures["macs"]
     figures["memory"] = figures["neurons"] * BYTES_PER_VALUE
     return figures
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine.analysis import Analysis
+from ..engine.figures import FIGURES, title
 from ..engine.shapes import shape_str
 from .formats import (
     DEFAULT_COLUMNS,
@@ -26,9 +27,7 @@ from .formats import (
 )
 
 BAR_WIDTH = 10
-RIGHT_ALIGNED = {"params", "weights", "biases", "buffers", "neurons", "connections", "macs",
-                 "flops", "memory", "rf"}
-TITLES = {"macs": "MACs", "flops": "FLOPs", "rf": "RF", "memory": "act. memory"}
+RIGHT_ALIGNED = {figure.key for figure in FIGURES if figure.unit != "shape"}
 
 
 def share_bar(part: int, whole: int) -> str:
@@ -127,9 +126,9 @@ def summary_table(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False
         whole = analysis.totals.macs
     headers = ["layer", "type"]
     for column in columns:
-        title_text = TITLES.get(column, column)
+        title_text = title(column)
         headers.append("params (Keras)" if column == "params" and keras else title_text)
-    headers += [f"% {TITLES.get(bar_figure, bar_figure)}", "expect"]
+    headers += [f"% {title(bar_figure)}", "expect"]
     if verified:
         headers.append("✓")
     right = {index + 2 for index, column in enumerate(columns) if column in RIGHT_ALIGNED}

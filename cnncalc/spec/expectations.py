@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..engine.figures import EXPECTABLE
 from ..engine.model import Expectation
 from ..engine.options import check_int
 from ..engine.shapes import parse_shape
 from ..errors import CnnCalcError, suggest
 from .yamlread import MarkedDict, layer_fields, position
 
-FIGURES = ("output", "params", "weights", "biases", "buffers", "neurons", "connections",
-           "macs", "flops", "rf")
+FIGURES = EXPECTABLE  # the figures an `expect:` may name
 
 
 class ExpectationReader:
