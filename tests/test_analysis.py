@@ -19,9 +19,12 @@ def test_lenet5_course_figures():
 
 def test_alexnet_lecture_shapes_and_params():
     result = cnncalc.analyze(cnncalc.load("alexnet"))
-    sizes = [row.output[0] if len(row.output) == 3 else row.output[0]
-             for row in result.rows if row.type in ("conv", "maxpool", "flatten", "dense")]
-    assert sizes == [55, 27, 27, 13, 13, 13, 13, 6, 9_216, 4_096, 4_096, 1_000]
+    shapes = [row.output for row in result.rows
+              if row.type in ("conv", "maxpool", "flatten", "dense")]
+    # the lecture's shapes, H×W×C for maps and the length for vectors
+    assert shapes == [(55, 55, 96), (27, 27, 96), (27, 27, 256), (13, 13, 256), (13, 13, 384),
+                      (13, 13, 384), (13, 13, 256), (6, 6, 256), (9_216,), (4_096,), (4_096,),
+                      (1_000,)]
     assert result.totals.params == 62_378_344
     assert not result.failed_checks
 

@@ -172,3 +172,26 @@ def test_modules_stay_small(path):
     """About 300 lines a module (STYLE.md); a little slack for a docstring or a table."""
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= 330, f"{path.relative_to(ROOT)} has {lines} lines; split it by concern"
+
+
+# A shape's layout (spatial sizes, then channels) is known to engine/shapes.py alone; the
+# referee reads arrays (`x.shape`), which is its own business.
+RANK_TESTS = re.compile(r"len\((?:\w+\.)?\w*(?:shape|input|output)\w*\) *[=!]= *3\b"
+                        r"|\b(?:height|h), *(?:width|w)(?:, *\w+)? *= *\w*(?:shape|input|output)")
+
+
+def test_no_module_but_shapes_knows_how_a_shape_is_laid_out():
+    wrong = []
+    for path in _sources():
+        if path == PACKAGE / "engine" / "shapes.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if RANK_TESTS.search(line):
+                wrong.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not wrong, "ask engine/shapes.py instead:\n" + "\n".join(wrong)
+
+
+def test_the_rank_check_finds_what_it_should():
+    assert RANK_TESTS.search("if len(shape) == 3:")
+    assert RANK_TESTS.search("height, width, channels = input_shape")
+    assert not RANK_TESTS.search("sizes, channels = spatial(shape, self)")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from .. import analyze, load
+from ..engine.shapes import spatial_rank
 from .base import cli, console, shape_option, spec_argument
 
 
 def _spatial_input(ctx, param, value):
     shape = shape_option(ctx, param, value)
-    if shape is not None and len(shape) != 3:
+    if shape is not None and spatial_rank(shape) != 2:
         raise click.BadParameter("a conv or pooling layer needs HxWxC, e.g. 32x32x3")
     return shape
 

@@ -140,7 +140,7 @@ def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
     kh, kw = layer.kernel
     groups, filters = layer.resolve(shape)
     per_neuron = layer.inputs_per_neuron(shape)
-    channels = str(shape[2]) if groups == 1 else f"({shape[2]}/{groups})"
+    channels = str(shape[-1]) if groups == 1 else f"({shape[-1]}/{groups})"
     inputs = f"{kh}·{kw}·{channels}"
     bias = 1 if layer.bias else 0
     steps = [Step("weights per neuron", inputs + (" + 1 bias" if bias else ""),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..engine.fit import AxisFit
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool
+from ..engine.shapes import with_spatial
 from ..engine.text import format_number
 from ..errors import CnnCalcError, LimitError
 
@@ -203,7 +204,8 @@ def apply(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
         layer: Layer = Conv("conv", filters=weight.shape[0], kernel=kernel,
                             stride=(stride, stride), padding=pad4, dilation=(1, 1), groups=1,
                             depthwise=False, bias=bias is not None)
-        layer.output_shape((height, width, channels))  # same errors as a spec would give
+        # the same errors as a spec would give:
+        layer.output_shape(with_spatial((height, width), channels))
         bias_array = None if bias is None else np.full(weight.shape[0], bias)
         out = ops.conv2d(x, weight, bias_array, stride=(stride, stride), padding=pad4)
         window = f"{kernel[0]}×{kernel[1]} filter" + (f" ×{weight.shape[0]}"
@@ -216,14 +218,14 @@ def apply(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
         cls = MaxPool if operation == "maxpool" else AvgPool
         layer = cls(operation, kernel=kernel, stride=(stride, stride), padding=pad4,
                     ceil_mode=False)
-        layer.output_shape((height, width, channels))
+        layer.output_shape(with_spatial((height, width), channels))
         pool = ops.max_pool2d if operation == "maxpool" else ops.avg_pool2d
         out = pool(x, kernel, (stride, stride), pad4)
         weight = None
         window = f"{filter}×{filter} window"
     else:
         raise MatrixError(f"unknown operation {operation!r}; choose {', '.join(OPERATIONS)}")
-    axes = layer.axis_fits((height, width, channels))
+    axes = layer.axis_fits(with_spatial((height, width), channels))
     sizes = [f"{axis.formula()} = {_size(axis)}" for axis in axes]
     applied = Applied(operation, (channels, height, width), window, sizes, out.tolist())
     if steps:

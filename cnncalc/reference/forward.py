@@ -26,9 +26,9 @@ class Stop(Exception):
 
 
 def hwc(array: np.ndarray) -> Shape:
-    """The spec's H×W×C order of a CHW array (a vector stays as it is)."""
-    if array.ndim == 3:
-        return (array.shape[1], array.shape[2], array.shape[0])
+    """The spec's sizes-then-channels order of a channels-first array (a vector stays)."""
+    if array.ndim > 1:
+        return (*array.shape[1:], array.shape[0])
     return tuple(array.shape)
 
 
@@ -50,9 +50,8 @@ class Forward:
         self.shapes: dict[str, Shape] = {}
 
     def run(self, nodes, input_shape: Shape) -> np.ndarray:
-        if len(input_shape) == 3:
-            height, width, channels = input_shape
-            x = weights.random_input(self.rng, (channels, height, width))
+        if len(input_shape) > 1:  # the spec's sizes-then-channels order → channels first
+            x = weights.random_input(self.rng, (input_shape[-1], *input_shape[:-1]))
         else:
             x = weights.random_input(self.rng, input_shape)
         return self.sequence(nodes, x, owned=True)[0]

@@ -18,7 +18,7 @@ from ..engine.figures import (
     SUMMED,
     TOTALS,
 )
-from ..engine.shapes import Shape, shape_str
+from ..engine.shapes import Shape, is_spatial, shape_str
 from ..engine.text import human_bytes, human_count, value_text  # noqa: F401 (re-exported)
 
 LAYER_KEYS = ("path", "type", *RECORD_FIGURES, "jump", "start", "fits", "verified", "notes")
@@ -27,7 +27,7 @@ DEFAULT_COLUMNS = ("output", "params", "macs")
 
 
 def json_shape(shape: Shape) -> str | int:
-    return shape[0] if len(shape) == 1 else shape_str(shape)
+    return shape_str(shape) if is_spatial(shape) else shape[0]
 
 
 def _number(value: Fraction | int) -> int | float:
