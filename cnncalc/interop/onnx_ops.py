@@ -97,8 +97,11 @@ def _flatten(graph, row: Row, layer, x: str) -> None:
 def _dense(graph, row: Row, layer, x: str) -> None:
     inputs = numel(row.input)
     if is_spatial(row.input):
-        x = graph.emit("Flatten", [x], None, name=f"{row.path}/flatten", shape=(inputs,),
-                       axis=1)
+        # A Reshape, not a Flatten: the importer reads a Flatten node as a `flatten` row and
+        # a Reshape feeding only a dense layer as that layer's own flattening.
+        shape = graph.constant("flatten.shape", [1, -1])
+        x = graph.emit("Reshape", [x, shape], None, name=f"{row.path}/flatten",
+                       shape=(inputs,))
     names = [x, graph.weight(f"{row.path}.weight", (layer.units, inputs), fan_in=inputs)]
     if layer.bias:
         names.append(graph.weight(f"{row.path}.bias", (layer.units,), fill="zeros"))
