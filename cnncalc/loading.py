@@ -24,8 +24,9 @@ def load(source: str | Path, input: Shape | None = None) -> Network:
         from .errors import SpecError
 
         try:
-            from .interop.onnx_import import load_onnx
             import onnx  # noqa: F401
+
+            from .interop.onnx_import import load_onnx
         except ImportError:
             raise SpecError("reading .onnx files needs the onnx package: pip install "
                             "'cnncalc[onnx]'", file=str(source)) from None

@@ -50,7 +50,7 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
     """
     from ..render.formats import to_csv, to_json, to_markdown
 
-    analysis = analyze(load(spec), input=input_shape, batch=batch)
+    analysis = analyze(load(spec, input=input_shape), input=input_shape, batch=batch)
     if verify:
         from ..reference.verify import verify_analysis
 
@@ -119,7 +119,7 @@ def check(specs, strict):
     from ..render.compare import check_line, check_summary
     from ..spec.check import check_files
 
-    results = check_files(list(specs), strict)
+    results = check_files(list(specs), strict, loader=load)
     out = console()
     for result in results:
         out.print(check_line(result), soft_wrap=True)

@@ -199,7 +199,7 @@ def _spec_name(name: str) -> str:
 def to_yaml(name: str, shape: Shape, entries: list[Entry], source: str, producer: str) -> str:
     lines = [f"# Imported by cnncalc from {source}"
              + (f" (exported by {producer})" if producer else ""),
-             f"name: {json.dumps(name)}", f"input: {shape_str(shape)}", "layers:"]
+             f"name: {_name(name)}", f"input: {shape_str(shape)}", "layers:"]
     _write_entries(entries, lines, "  ")
     return "\n".join(lines) + "\n"
 
@@ -210,7 +210,7 @@ def _write_entries(entries: list[Entry], lines: list[str], indent: str) -> None:
             lines.append(f"{indent}- residual:{_comment(entry)}")
             inner = indent + "    "
             if entry["name"]:
-                lines.append(f"{inner}name: {json.dumps(entry['name'])}")
+                lines.append(f"{inner}name: {_name(entry['name'])}")
             lines.append(f"{inner}body:")
             _write_entries(entry["body"], lines, inner + "  ")
             if entry["shortcut"] == "identity":
@@ -222,7 +222,7 @@ def _write_entries(entries: list[Entry], lines: list[str], indent: str) -> None:
             lines.append(f"{indent}- concat:{_comment(entry)}")
             inner = indent + "    "
             if entry["name"]:
-                lines.append(f"{inner}name: {json.dumps(entry['name'])}")
+                lines.append(f"{inner}name: {_name(entry['name'])}")
             lines.append(f"{inner}crop: {entry['crop']}")
             lines.append(f"{inner}branches:")
             for branch in entry["branches"]:
@@ -232,11 +232,25 @@ def _write_entries(entries: list[Entry], lines: list[str], indent: str) -> None:
                 lines.append(f"{inner}  -")
                 _write_entries(branch, lines, inner + "    ")
         else:
-            options = dict(entry["options"])
+            options = {key: value for key, value in entry["options"].items()
+                       if DEFAULTS.get(key, ()) != value}
             if entry["name"]:
                 options = {"name": entry["name"], **options}
-            body = ", ".join(f"{key}: {_value(value)}" for key, value in options.items())
+            body = ", ".join(f"{key}: {_name(value) if key == 'name' else _value(value)}"
+                             for key, value in options.items())
             lines.append(f"{indent}- {entry['type']}: {{{body}}}{_comment(entry)}")
+
+
+# Options left out when they hold the layer's default, to keep the spec readable (stride and
+# padding stay: ONNX's defaults are not cnncalc's for pools).
+DEFAULTS = {"dilation": [1, 1], "groups": 1, "ceil_mode": False, "output_padding": [0, 0]}
+YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
+
+
+def _name(name: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.lower() not in YAML_WORDS:
+        return name
+    return json.dumps(name)
 
 
 def _value(value: Any) -> str:
