@@ -42,7 +42,6 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
     """The ONNX ModelProto of `analysis`. weights: 'random' (initializers) or 'none'
     (weights become graph inputs: a small file). value_info=False leaves every shape to
     ONNX's own inference (the `--verify onnx` referee)."""
-    import onnx
     from onnx import helper
 
     if weights not in ("random", "none"):
@@ -58,9 +57,17 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
                     if name != output] if value_info else [])
     graph.doc_string = (f"Exported by cnncalc from '{analysis.name}': {analysis.totals.params:,} "
                         f"params, {analysis.totals.macs:,} MACs")
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", version)],
-                              producer_name="cnncalc")
-    model.ir_version = min(model.ir_version, onnx.IR_VERSION)
+    opsets = [helper.make_opsetid("", version)]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="cnncalc")
+    # The oldest IR version that carries this opset, so older runtimes load the file too.
+    model.ir_version = helper.find_min_ir_version_for(opsets)
+    from onnx import TensorProto
+
+    for name, array in builder.arrays:  # after make_model, which copies the graph
+        tensor = model.graph.initializer.add()
+        tensor.name, tensor.data_type = name, TensorProto.FLOAT
+        tensor.dims.extend(array.shape)
+        tensor.raw_data = array.tobytes()
     return model
 
 
@@ -87,6 +94,7 @@ class _GraphBuilder:
         self.rng = np.random.default_rng(seed)
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
+        self.arrays: list[tuple[str, Any]] = []  # random weights, large
         self.weight_inputs: list[Any] = []
         self.shapes: list[tuple[str, Shape]] = []
         self.constants: set[str] = set()
@@ -189,7 +197,7 @@ class _GraphBuilder:
                fan_in: int = 1) -> str:
         """A learnable tensor: random (or BN's neutral statistics), or a graph input."""
         import numpy as np
-        from onnx import TensorProto, helper, numpy_helper
+        from onnx import TensorProto, helper
 
         if not self.random:
             self.weight_inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
@@ -199,8 +207,10 @@ class _GraphBuilder:
             array = np.ones(dims, dtype=np.float32)
         elif fill == "zeros":
             array = np.zeros(dims, dtype=np.float32)
-        else:  # He-style scale keeps activations finite through deep networks
-            array = self.rng.standard_normal(dims, dtype=np.float32)
-            array *= np.float32((2.0 / max(fan_in, 1)) ** 0.5)
-        self.initializers.append(numpy_helper.from_array(array, name))
+        else:  # uniform in ±1/√fan_in: PyTorch's default init, and fast to draw
+            array = self.rng.random(dims, dtype=np.float32)
+            array *= np.float32(2.0)
+            array -= np.float32(1.0)
+            array *= np.float32(1.0 / max(fan_in, 1) ** 0.5)
+        self.arrays.append((name, array))  # added to the graph once, without a copy
         return name

@@ -1,0 +1,128 @@
+"""ONNX export of every built-in: the full checker, names, value_info, onnxruntime, referee."""
+
+from __future__ import annotations
+
+import pytest
+from golden_data import BUILTINS
+
+import cnncalc
+
+onnx = pytest.importorskip("onnx")
+
+from cnncalc.interop.layout import onnx_dims  # noqa: E402
+from cnncalc.interop.onnx_export import ExportError, export_onnx  # noqa: E402
+from cnncalc.interop.referee import verify_onnx  # noqa: E402
+
+
+def _analysis(name: str, **kwargs):
+    return cnncalc.analyze(cnncalc.load(name), **kwargs)
+
+
+def _dims(value) -> list[int]:
+    return [dim.dim_value for dim in value.type.tensor_type.shape.dim]
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_every_builtin_passes_the_full_checker_with_its_shapes_in_value_info(name):
+    analysis = _analysis(name)
+    model = export_onnx(analysis, weights="none")
+    onnx.checker.check_model(model, full_check=True)
+    assert model.opset_import[0].version >= 17
+    node_names = {node.name for node in model.graph.node}
+    assert {row.path for row in analysis.rows} <= node_names  # node names = spec paths
+    shapes = {value.name: _dims(value) for value in model.graph.value_info}
+    for row in analysis.rows[:-1]:  # every intermediate tensor, as the formulas give it
+        assert shapes[row.path] == onnx_dims(row.output), row.path
+    assert _dims(model.graph.output[0]) == onnx_dims(analysis.output)
+    # --weights none: every learnable tensor is a graph input; only tiny constants remain
+    weight_inputs = {value.name for value in model.graph.input[1:]}
+    assert sum(row.params + row.buffers for row in analysis.rows) == sum(
+        _size(_dims(value)) for value in model.graph.input[1:])
+    assert all(_size(tensor.dims) <= 8 for tensor in model.graph.initializer)
+    assert not weight_inputs & {tensor.name for tensor in model.graph.initializer}
+
+
+def _size(dims) -> int:
+    total = 1
+    for dim in dims:
+        total *= dim
+    return total
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_onnx_referee_agrees_on_every_row_of_every_builtin(name):
+    analysis = _analysis(name)
+    result = verify_onnx(analysis)
+    assert result.ok and result.checked == len(analysis.rows)
+    assert all(row.verified is True for row in analysis.rows)
+
+
+def test_onnx_referee_reports_a_row_whose_formula_shape_is_wrong():
+    analysis = _analysis("alexnet")
+    row = next(row for row in analysis.rows if row.type == "maxpool")
+    height, width, channels = row.output
+    row.output = (height + 1, width, channels)  # what a formula bug would produce
+    result = verify_onnx(analysis)
+    assert [bad.path for bad in result.mismatches] == [row.path]
+    assert row.verified is False and "ONNX shape inference gives" in row.verify_note
+
+
+# Small inputs keep onnxruntime quick; resnet50 and vgg16 run at full size with random weights.
+RUN_INPUTS = {"resnet50": None, "vgg16": None, "unet": "188x188x1", "alexnet": None,
+              "alexnet-torchvision": None, "lenet5": None, "googlenet": "64x64x3",
+              "squeezenet1_0": "64x64x3", "vgg11": None, "vgg16-bn": None, "vgg19": None}
+
+
+def _run(analysis, weights: str):
+    import numpy as np
+    import onnxruntime
+
+    model = export_onnx(analysis, weights=weights)
+    options = onnxruntime.SessionOptions()  # no graph rewriting: run the nodes as exported
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = onnxruntime.InferenceSession(model.SerializeToString(), options,
+                                           providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    image = model.graph.input[0]
+    # a random image; weight inputs (--weights none) get small constants, cheap to make
+    feeds = {value.name: np.full(_dims(value), 0.01, dtype=np.float32)
+             for value in model.graph.input[1:]}
+    feeds[image.name] = rng.standard_normal(_dims(image), dtype=np.float32)
+    (out,) = session.run(None, feeds)
+    return out
+
+
+@pytest.mark.parametrize("name", ["resnet50", "vgg16"])
+def test_heavy_builtins_run_in_onnxruntime_with_random_weights(name):
+    import numpy as np
+
+    pytest.importorskip("onnxruntime")
+    analysis = _analysis(name)
+    out = _run(analysis, "random")
+    assert list(out.shape) == onnx_dims(analysis.output)
+    assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name", [n for n in BUILTINS if n not in ("resnet50", "vgg16")
+                                  and not n.startswith(("vgg", "resnet1"))] + ["resnet101"])
+def test_builtins_run_in_onnxruntime_with_the_stated_output_shape(name):
+    pytest.importorskip("onnxruntime")
+    size = RUN_INPUTS.get(name, "64x64x3")
+    analysis = _analysis(name, input=cnncalc.parse_shape(size) if size else None)
+    out = _run(analysis, "none")
+    assert list(out.shape) == onnx_dims(analysis.output)
+
+
+def test_unequal_adaptive_bins_are_refused_naming_the_layer():
+    analysis = cnncalc.analyze(cnncalc.loads(
+        "input: 10x10x3\nlayers:\n  - adaptiveavgpool: {name: squeeze, output: 3}\n"))
+    with pytest.raises(ExportError, match="squeeze.*unequal|unequal.*") as error:
+        export_onnx(analysis)
+    assert error.value.layer_name == "squeeze"
+
+
+def test_gelu_needs_opset_20_and_gets_it_by_default():
+    analysis = cnncalc.analyze(cnncalc.loads("input: 8\nlayers: [{dense: {units: 4}}, gelu]\n"))
+    assert export_onnx(analysis).opset_import[0].version == 20
+    with pytest.raises(ExportError, match="gelu needs ONNX Gelu"):
+        export_onnx(analysis, opset=17)
