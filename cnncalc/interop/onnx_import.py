@@ -35,7 +35,7 @@ def import_onnx(path: str | Path, input_shape: Shape | None = None) -> str:
     if stop is not None or end != graph.outputs[0]:
         raise SpecError(f"the ONNX graph's data path does not end at its output "
                         f"'{graph.outputs[0]}' (stopped at '{end}')", file=str(path))
-    name = _spec_name(model.graph.name or Path(path).stem)
+    name = _spec_name(Path(path).stem)  # exporters name graphs "main_graph", "torch_jit"…
     return to_yaml(name, graph.input, entries, Path(path).name, model.producer_name)
 
 
