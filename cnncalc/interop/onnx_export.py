@@ -52,7 +52,8 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
     graph = helper.make_graph(
         builder.nodes, _graph_name(analysis.name),
         [_value(INPUT_NAME, analysis.input), *builder.weight_inputs],
-        [_value(output, analysis.output)], initializer=builder.initializers,
+        [_value(output, analysis.output if value_info else None)],
+        initializer=builder.initializers,
         value_info=[_value(name, shape) for name, shape in builder.shapes
                     if name != output] if value_info else [])
     graph.doc_string = (f"Exported by cnncalc from '{analysis.name}': {analysis.totals.params:,} "
@@ -75,10 +76,12 @@ def _graph_name(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name) or "network"
 
 
-def _value(name: str, shape: Shape):
+def _value(name: str, shape: Shape | None):
+    """A float tensor's type; without a shape (None) ONNX's inference must find it."""
     from onnx import TensorProto, helper
 
-    return helper.make_tensor_value_info(name, TensorProto.FLOAT, onnx_dims(shape))
+    dims = onnx_dims(shape) if shape is not None else None
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
 
 
 class _GraphBuilder:
