@@ -151,7 +151,6 @@ class _Structure:
 
     def centre_crops(self, node, branches: list[list[Entry]]) -> str:
         """Slices that centre-crop each branch to the concat's size are `crop: center`."""
-        target = self.graph.shape(node.output[0], node)[:2]
         cropped = [b for b in branches if b and b[-1]["type"] == "crop"]
         if not cropped:
             return "none"
@@ -161,7 +160,6 @@ class _Structure:
                 return "none"
         for branch in cropped:
             branch.pop()
-        del target
         return "center"
 
     def entry(self, kind: str, options: dict, node) -> Entry:
