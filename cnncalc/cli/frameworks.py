@@ -43,7 +43,7 @@ def export(spec, target, output, weights, opset, input_shape):
     if target == "pytorch":
         from ..interop.pytorch_export import export_pytorch
 
-        text = export_pytorch(analysis)
+        text = export_pytorch(analysis, source=Path(spec).name if "\n" not in spec else "")
         if output is None:
             click.echo(text, nl=False)
             return
