@@ -216,3 +216,27 @@ def test_round_trip_keeps_every_figure_and_row_shape(tmp_path, name):
     assert back.output == original.output
     assert [(r.input, r.output) for r in back.rows] == \
         [(r.input, r.output) for r in original.rows]
+
+
+def test_a_file_that_is_not_onnx_is_one_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(b"\x08\x07not a protobuf at all\xff\xff")
+    outcome = CliRunner().invoke(cli, ["summary", str(path)])
+    assert outcome.exit_code == 1
+    assert "cannot read the ONNX model" in outcome.output and "Traceback" not in outcome.output
+
+
+def test_explain_and_compare_take_onnx_files():
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    runner = CliRunner()
+    outcome = runner.invoke(cli, ["explain", str(DATA / "vgg11.onnx"), "features_features_0_Conv"])
+    assert outcome.exit_code == 0, outcome.output
+    outcome = runner.invoke(cli, ["compare", str(DATA / "resnet18_bn.onnx"), "resnet18"])
+    assert outcome.exit_code == 0 and "11,689,512" in outcome.output
