@@ -67,6 +67,21 @@ def test_onnx_referee_reports_a_row_whose_formula_shape_is_wrong():
     assert row.verified is False and "ONNX shape inference gives" in row.verify_note
 
 
+def test_a_referee_disagreement_makes_summary_exit_3():
+    """The CLI's exit code reads the rows the referee marked (SPEC §11: shown like a
+    reference mismatch, exit 3)."""
+    from cnncalc.cli.base import EXIT_MISMATCH
+    from cnncalc.cli.network import summary_exit_code
+
+    analysis = _analysis("lenet5")
+    verify_onnx(analysis)
+    assert summary_exit_code(analysis, strict=False) == 0
+    row = analysis.rows[0]
+    row.output = (row.output[0] - 1, *row.output[1:])
+    verify_onnx(analysis)
+    assert summary_exit_code(analysis, strict=False) == EXIT_MISMATCH == 3
+
+
 # Small inputs keep onnxruntime quick; resnet50 and vgg16 run at full size with random weights.
 RUN_INPUTS = {"resnet50": None, "vgg16": None, "unet": "188x188x1", "alexnet": None,
               "alexnet-torchvision": None, "lenet5": None, "googlenet": "64x64x3",
