@@ -171,3 +171,11 @@ def test_gelu_needs_opset_20_and_gets_it_by_default():
     assert export_onnx(analysis).opset_import[0].version == 20
     with pytest.raises(ExportError, match="gelu needs ONNX Gelu"):
         export_onnx(analysis, opset=17)
+
+
+def test_random_weights_beyond_one_onnx_file_are_refused_before_allocating():
+    spec = "input: 100000x100000x3\nlayers:\n  - dense: {units: 10}\n"
+    analysis = cnncalc.analyze(cnncalc.loads(spec))  # 3·10^10 · 10 weights: 1.2 TB
+    with pytest.raises(ExportError, match="more than the 2 GiB.*--weights none"):
+        export_onnx(analysis)
+    assert export_onnx(analysis, weights="none").graph.input[1].name == "dense1.weight"

@@ -19,6 +19,7 @@ from .layout import onnx_dims
 DEFAULT_OPSET = 17
 GELU_OPSET = 20  # ONNX Gelu is an opset-20 operator
 INPUT_NAME = "input"
+PROTOBUF_LIMIT = 2**31  # bytes: protobuf's limit for one serialised ONNX model
 
 
 class ExportError(CnnCalcError):
@@ -47,6 +48,11 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
     if weights not in ("random", "none"):
         raise ExportError(f"--weights must be random or none, got {weights!r}")
     version = required_opset(analysis, opset)
+    size = (analysis.totals.params + analysis.totals.buffers) * 4
+    if weights == "random" and size >= PROTOBUF_LIMIT:
+        raise ExportError(f"random weights would take {size:,} bytes, more than the 2 GiB a "
+                          "single ONNX file can hold; use --weights none (weights as graph "
+                          "inputs)")
     builder = _GraphBuilder(analysis, weights == "random", seed)
     output = builder.run()
     graph = helper.make_graph(
