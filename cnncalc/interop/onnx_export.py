@@ -43,7 +43,7 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
     """The ONNX ModelProto of `analysis`. weights: 'random' (initializers) or 'none'
     (weights become graph inputs: a small file). value_info=False leaves every shape to
     ONNX's own inference (the `--verify onnx` referee)."""
-    from onnx import helper
+    from onnx import TensorProto, helper
 
     if weights not in ("random", "none"):
         raise ExportError(f"--weights must be random or none, got {weights!r}")
@@ -68,8 +68,6 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
     model = helper.make_model(graph, opset_imports=opsets, producer_name="cnncalc")
     # The oldest IR version that carries this opset, so older runtimes load the file too.
     model.ir_version = helper.find_min_ir_version_for(opsets)
-    from onnx import TensorProto
-
     for name, array in builder.arrays:  # after make_model, which copies the graph
         tensor = model.graph.initializer.add()
         tensor.name, tensor.data_type = name, TensorProto.FLOAT
