@@ -31,6 +31,8 @@ ALLOWED_INTERNAL = {
     "api": BASE | {"engine", "spec", "interop"},  # cnncalc/__init__.py: the library API
     "main": {"cli"},  # cnncalc/__main__.py
 }
+# Top-level modules that belong to the library API: __init__.py and the loader behind load().
+API_MODULES = {"__init__.py": "api", "loading.py": "api", "__main__.py": "main"}
 # The outside libraries each part is there to wrap.
 ALLOWED_THIRD_PARTY = {
     "errors": set(),
@@ -53,7 +55,7 @@ def _part(path: Path) -> str:
     relative = path.relative_to(PACKAGE)
     if len(relative.parts) > 1:
         return relative.parts[0]
-    return {"__init__.py": "api", "__main__.py": "main"}.get(relative.name, relative.stem)
+    return API_MODULES.get(relative.name, relative.stem)
 
 
 def _module_name(path: Path) -> str:
@@ -92,7 +94,7 @@ def _internal_part(module: str) -> str | None:
     if parts[0] != "cnncalc":
         return None
     if len(parts) == 1 or parts[1] not in ALLOWED_INTERNAL:
-        return "api"  # `from .. import load`: a name of the library API in cnncalc/__init__.py
+        return "api"  # `from .. import load`, cnncalc.loading: the library API
     return parts[1]
 
 

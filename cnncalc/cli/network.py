@@ -10,6 +10,7 @@ from .. import analyze, load
 from ..render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
 from .base import (
     EXIT_MISMATCH,
+    REFEREES,
     cli,
     columns_option,
     console,
@@ -26,8 +27,11 @@ from .training import compute_training, refuse_training_options_without_train, t
               help="Override the spec's input shape, e.g. 224x224x3.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size for memory figures.")
 @click.option("--strict", is_flag=True, help="Exit 1 when a layer does not fit exactly.")
-@click.option("--verify/--no-verify", default=True, show_default=True,
-              help="Run the NumPy reference forward pass and mark each row verified.")
+@click.option("--verify", "referee", default="full", show_default=True,
+              type=click.Choice(REFEREES),
+              help="The referee that checks every row's shape: full (the NumPy reference "
+                   "pass), onnx (ONNX's own shape inference; needs the onnx extra) or none.")
+@click.option("--no-verify", "referee", flag_value="none", help="The same as --verify none.")
 @click.option("--max-memory", default="2GiB", show_default=True, callback=size_option,
               help="Memory the reference pass may use; larger layers are skipped.")
 @click.option("--columns", callback=columns_option, metavar="LIST",
@@ -42,7 +46,7 @@ from .training import compute_training, refuse_training_options_without_train, t
 @click.option("--train", is_flag=True,
               help="Add the training figures of `cnncalc memory` (memory, batch, MACs).")
 @training_options
-def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, keras,
+def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw, keras,
             output_format, depth, train, optimizer, precision, gpu, reserve):
     """Per-layer table and totals for SPEC (a file or a built-in name).
 
@@ -56,13 +60,9 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
 
     if not train:
         refuse_training_options_without_train()
-    analysis = analyze(load(spec), input=input_shape, batch=batch)
-    if verify:
-        from ..reference.verify import verify_analysis
-        from ..render.progress import ProgressBar
-
-        with ProgressBar("reference pass", enabled=output_format == "table") as progress:
-            analysis = verify_analysis(analysis, max_memory, progress).analysis
+    analysis = analyze(load(spec, input=input_shape), input=input_shape, batch=batch)
+    if referee != "none":
+        analysis = run_referee(analysis, referee, max_memory, progress=output_format == "table")
     training = compute_training(analysis, optimizer, precision, gpu, reserve) if train else None
     if output_format == "json":
         if training is not None:
@@ -82,12 +82,29 @@ def summary(spec, input_shape, batch, strict, verify, max_memory, columns, chw, 
     else:
         from ..render.table import summary as render_summary
 
-        console().print(render_summary(analysis, columns, chw, depth, keras, verified=verify))
+        console().print(render_summary(analysis, columns, chw, depth, keras,
+                                        verified=referee != "none"))
         if training is not None:
             from ..render.training import breakdown
 
             console().print(breakdown(analysis, training))
     sys.exit(summary_exit_code(analysis, strict))
+
+
+def run_referee(analysis, referee: str, max_memory: int, progress: bool):
+    """The analysis with every row marked by the chosen referee (SPEC §11)."""
+    if referee == "onnx":
+        try:
+            from ..interop.referee import verify_onnx
+        except ImportError:
+            raise click.UsageError("--verify onnx needs the onnx package: "
+                                   "pip install \"cnncalc[onnx]\"") from None
+        return verify_onnx(analysis).analysis
+    from ..reference.verify import verify_analysis
+    from ..render.progress import ProgressBar
+
+    with ProgressBar("reference pass", enabled=progress) as bar:
+        return verify_analysis(analysis, max_memory, bar).analysis
 
 
 def summary_exit_code(analysis, strict: bool) -> int:
@@ -131,7 +148,7 @@ def check(specs, strict):
     from ..render.compare import check_line, check_summary
     from ..spec.check import check_files
 
-    results = check_files(list(specs), strict)
+    results = check_files(list(specs), strict, loader=load)
     out = console()
     for result in results:
         out.print(check_line(result), soft_wrap=True)

@@ -52,6 +52,27 @@ def layer_record(row: Row) -> dict[str, Any]:
     }
 
 
+def layer_options(row: Row) -> dict[str, Any]:
+    """The layer's options as resolved for this input, so other tools can rebuild it
+    (SPEC §10): pairs as [h, w], padding as [top, bottom, left, right] ('same' worked out),
+    a depthwise conv's groups and filters filled in. Merge rows (add, concat) have none."""
+    layer = row.layer
+    if layer is None:
+        return {}
+    options: dict[str, Any] = {}
+    for key in getattr(layer, "OPTIONS", {}):
+        value = getattr(layer, key)
+        options[key] = list(value) if isinstance(value, tuple) else value
+    if hasattr(layer, "padding_for") and "padding" in options:
+        options["padding"] = list(layer.padding_for(row.input))
+    if hasattr(layer, "resolve"):
+        options["groups"], options["filters"] = layer.resolve(row.input)
+    if hasattr(layer, "sides"):
+        options["crop"] = list(layer.sides(row.input))
+        options.pop("size", None)
+    return options
+
+
 def totals_record(totals: Totals) -> dict[str, int]:
     return {key: getattr(totals, key) for key in TOTALS}
 
@@ -64,7 +85,8 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "output": json_shape(analysis.output),
         "batch": analysis.batch,
         "totals": totals_record(analysis.totals),
-        "layers": [layer_record(row) for row in analysis.rows],
+        "layers": [{**layer_record(row), "options": layer_options(row)}
+                   for row in analysis.rows],
         "checks": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
                     "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
         "warnings": list(analysis.warnings),

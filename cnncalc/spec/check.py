@@ -32,12 +32,13 @@ class FileCheck:
         return self.error is None and not self.failed and not (self.strict and self.misfits)
 
 
-def check_file(source: str, strict: bool = False) -> FileCheck:
+def check_file(source: str, strict: bool = False, loader=load) -> FileCheck:
+    """`loader` lets the caller accept more than YAML (cnncalc.load reads .onnx too)."""
     try:
-        return FileCheck(source, analyze(load(source)), strict=strict)
+        return FileCheck(source, analyze(loader(source)), strict=strict)
     except CnnCalcError as error:
         return FileCheck(source, error=str(error), strict=strict)
 
 
-def check_files(sources: list[str], strict: bool = False) -> list[FileCheck]:
-    return [check_file(source, strict) for source in sources]
+def check_files(sources: list[str], strict: bool = False, loader=load) -> list[FileCheck]:
+    return [check_file(source, strict, loader) for source in sources]

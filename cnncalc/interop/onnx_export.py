@@ -1,0 +1,223 @@
+"""A spec's analysis → an ONNX model built with onnx.helper (no PyTorch).
+
+One node per row, named by the row's path, whose output tensor carries the same name, so a
+shape in Netron or in onnx's shape inference points straight back at a row. Tensors are NCHW
+with batch 1. The few rows that need two operators (a dense layer on a feature map flattens
+first; a centre-cropped concat slices first) get a helper node named `<path>/<what>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.analysis import Analysis, Row
+from ..engine.model import Concat, Residual, Sequential
+from ..engine.shapes import Shape, is_spatial
+from ..errors import CnnCalcError
+from .layout import onnx_dims
+
+DEFAULT_OPSET = 17
+GELU_OPSET = 20  # ONNX Gelu is an opset-20 operator
+INPUT_NAME = "input"
+PROTOBUF_LIMIT = 2**31  # bytes: protobuf's limit for one serialised ONNX model
+
+
+class ExportError(CnnCalcError):
+    """A network or layer that has no ONNX (or PyTorch) form here."""
+
+
+def required_opset(analysis: Analysis, opset: int | None) -> int:
+    needs = GELU_OPSET if any(row.type == "gelu" for row in analysis.rows) else DEFAULT_OPSET
+    if opset is None:
+        return needs
+    if opset < needs:
+        raise ExportError(f"opset {opset} is too old for this network: gelu needs ONNX Gelu "
+                          f"(opset ≥ {GELU_OPSET}); use --opset {needs} or newer")
+    if opset < DEFAULT_OPSET:
+        raise ExportError(f"opset {opset} is not supported; use --opset {DEFAULT_OPSET} or newer")
+    return opset
+
+
+def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | None = None,
+                value_info: bool = True, seed: int = 0) -> Any:
+    """The ONNX ModelProto of `analysis`. weights: 'random' (initializers) or 'none'
+    (weights become graph inputs: a small file). value_info=False leaves every shape to
+    ONNX's own inference (the `--verify onnx` referee)."""
+    from onnx import TensorProto, helper
+
+    if weights not in ("random", "none"):
+        raise ExportError(f"--weights must be random or none, got {weights!r}")
+    version = required_opset(analysis, opset)
+    size = (analysis.totals.params + analysis.totals.buffers) * 4
+    if weights == "random" and size >= PROTOBUF_LIMIT:
+        raise ExportError(f"random weights would take {size:,} bytes, more than the 2 GiB a "
+                          "single ONNX file can hold; use --weights none (weights as graph "
+                          "inputs)")
+    builder = _GraphBuilder(analysis, weights == "random", seed)
+    output = builder.run()
+    graph = helper.make_graph(
+        builder.nodes, _graph_name(analysis.name),
+        [_value(INPUT_NAME, analysis.input), *builder.weight_inputs],
+        [_value(output, analysis.output if value_info else None)],
+        initializer=builder.initializers,
+        value_info=[_value(name, shape) for name, shape in builder.shapes
+                    if name != output] if value_info else [])
+    graph.doc_string = (f"Exported by cnncalc from '{analysis.name}': {analysis.totals.params:,} "
+                        f"params, {analysis.totals.macs:,} MACs")
+    opsets = [helper.make_opsetid("", version)]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="cnncalc")
+    # The oldest IR version that carries this opset, so older runtimes load the file too.
+    model.ir_version = helper.find_min_ir_version_for(opsets)
+    for name, array in builder.arrays:  # after make_model, which copies the graph
+        tensor = model.graph.initializer.add()
+        tensor.name, tensor.data_type = name, TensorProto.FLOAT
+        tensor.dims.extend(array.shape)
+        tensor.raw_data = array.tobytes()
+    return model
+
+
+def _graph_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name) or "network"
+
+
+def _value(name: str, shape: Shape | None):
+    """A float tensor's type; without a shape (None) ONNX's inference must find it."""
+    from onnx import TensorProto, helper
+
+    dims = onnx_dims(shape) if shape is not None else None
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+
+
+class _GraphBuilder:
+    """Walks the layer tree and the analysis rows together, emitting nodes."""
+
+    def __init__(self, analysis: Analysis, random_weights: bool, seed: int) -> None:
+        import numpy as np
+
+        self.analysis = analysis
+        self.position = 0
+        self.shape_of: dict[str, Shape] = {INPUT_NAME: analysis.input}
+        self.random = random_weights
+        self.rng = np.random.default_rng(seed)
+        self.nodes: list[Any] = []
+        self.initializers: list[Any] = []
+        self.arrays: list[tuple[str, Any]] = []  # random weights, large
+        self.weight_inputs: list[Any] = []
+        self.shapes: list[tuple[str, Shape]] = []
+        self.constants: set[str] = set()
+
+    def run(self) -> str:
+        return self.sequence(self.analysis.network.layers, INPUT_NAME)
+
+    def sequence(self, nodes, x: str) -> str:
+        for node in nodes:
+            x = self.node(node, x)
+        return x
+
+    def node(self, node, x: str) -> str:
+        if isinstance(node, Sequential):
+            return self.sequence(node.children, x)
+        if isinstance(node, Residual):
+            return self.residual(node, x)
+        if isinstance(node, Concat):
+            return self.concat(node, x)
+        return self.leaf(self.next_row(), x)
+
+    def residual(self, node: Residual, x: str) -> str:
+        body = self.sequence(node.body, x)
+        if isinstance(node.shortcut, list):
+            shortcut = self.sequence(node.shortcut, x)
+        else:  # identity, or the generated projection: rows '<path>.shortcut.conv/bn'
+            shortcut = x
+            prefix = f"{node.path}.shortcut."
+            row = self.peek()
+            while row is not None and row.path.startswith(prefix):
+                shortcut = self.leaf(self.next_row(), shortcut)
+                row = self.peek()
+        add = self.next_row()
+        self.emit("Add", [body, shortcut], add)
+        out = add.path
+        if node.activation is not None:
+            out = self.leaf(self.next_row(), out)
+        return out
+
+    def concat(self, node: Concat, x: str) -> str:
+        outputs = [self.sequence(branch, x) for branch in node.branches]
+        row = self.next_row()
+        inputs = []
+        for index, name in enumerate(outputs, 1):
+            shape = self.shape_of[name]
+            if is_spatial(shape) and shape[:2] != row.output[:2]:
+                name = self.centre_crop(name, shape, row.output, f"{row.path}/crop{index}")
+            inputs.append(name)
+        self.emit("Concat", inputs, row, axis=1)
+        return row.path
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def peek(self) -> Row | None:
+        rows = self.analysis.rows
+        return rows[self.position] if self.position < len(rows) else None
+
+    def next_row(self) -> Row:
+        row = self.analysis.rows[self.position]
+        self.position += 1
+        return row
+
+    def leaf(self, row: Row, x: str) -> str:
+        from .onnx_ops import emit_layer
+
+        emit_layer(self, row, x)
+        return row.path
+
+    def emit(self, op: str, inputs: list[str], row: Row | None, *, name: str | None = None,
+             output: str | None = None, shape: Shape | None = None, **attrs) -> str:
+        from onnx import helper
+
+        name = name or row.path
+        output = output or name
+        self.nodes.append(helper.make_node(op, inputs, [output], name=name, **attrs))
+        shape = shape if shape is not None else row.output
+        self.shapes.append((output, shape))
+        self.shape_of[output] = shape
+        return output
+
+    def centre_crop(self, x: str, shape: Shape, target: Shape, name: str) -> str:
+        rows, cols = shape[0] - target[0], shape[1] - target[1]
+        starts = self.constant(f"{name}.starts", [rows // 2, cols // 2])
+        ends = self.constant(f"{name}.ends", [rows // 2 + target[0], cols // 2 + target[1]])
+        axes = self.constant("axes_hw", [2, 3])
+        return self.emit("Slice", [x, starts, ends, axes], None, name=name,
+                         shape=(target[0], target[1], shape[2]))
+
+    def constant(self, name: str, values, dtype: str = "int64") -> str:
+        """A small shape-describing constant: always an initializer, never a weight input."""
+        import numpy as np
+        from onnx import numpy_helper
+
+        if name not in self.constants:
+            self.constants.add(name)
+            array = np.array(values, dtype=dtype)
+            self.initializers.append(numpy_helper.from_array(array, name))
+        return name
+
+    def weight(self, name: str, dims: tuple[int, ...], fill: str = "random",
+               fan_in: int = 1) -> str:
+        """A learnable tensor: random (or BN's neutral statistics), or a graph input."""
+        import numpy as np
+        from onnx import TensorProto, helper
+
+        if not self.random:
+            self.weight_inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
+                                                                    list(dims)))
+            return name
+        if fill == "ones":
+            array = np.ones(dims, dtype=np.float32)
+        elif fill == "zeros":
+            array = np.zeros(dims, dtype=np.float32)
+        else:  # uniform in ±1/√fan_in: PyTorch's default init, and fast to draw
+            array = self.rng.random(dims, dtype=np.float32)
+            array *= np.float32(2.0)
+            array -= np.float32(1.0)
+            array *= np.float32(1.0 / max(fan_in, 1) ** 0.5)
+        self.arrays.append((name, array))  # added to the graph once, without a copy
+        return name

@@ -1,0 +1,151 @@
+"""An ONNX graph read for import: the data input, weights, constants, shapes, data nodes.
+
+Weights are initializers or graph inputs used only in weight slots (through any Identity
+chain), as SPEC §10 says. Every tensor's shape comes from ONNX's own shape inference run with
+the data input fixed to batch 1 (and to `--input` when given), so shape arithmetic subgraphs
+(Shape → Gather → Concat → Reshape) need no evaluator here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..engine.shapes import Shape
+from ..errors import SpecError
+from .layout import from_onnx_dims, onnx_dims
+
+META_OPS = ("Shape", "Size")  # read a tensor's shape, not its values: not on the data path
+
+
+class OnnxGraph:
+    def __init__(self, model: Any, file: str, input_shape: Shape | None = None) -> None:
+        self.file = file
+        graph = model.graph
+        self.initializers = {tensor.name: tensor for tensor in graph.initializer}
+        self.constants = {node.output[0]: node for node in graph.node if node.op_type == "Constant"}
+        self.identity = {node.output[0]: node.input[0] for node in graph.node
+                         if node.op_type == "Identity"}
+        inputs = [value for value in graph.input if value.name not in self.initializers]
+        self.input_dims = {value.name: _dims(value) for value in inputs}
+        self.data_input = self._find_data_input(graph, inputs)
+        self.input = self._input_shape(input_shape)
+        self.nodes = self._data_nodes(graph)
+        self.consumers: dict[str, list[Any]] = {}
+        for node in self.nodes:
+            for name in node.input:
+                if name in self.data_values:
+                    self.consumers.setdefault(name, []).append(node)
+        self.outputs = [value.name for value in graph.output]
+        self.shapes = self._infer(model)
+
+    # -- the data input ------------------------------------------------------------------
+    def _find_data_input(self, graph, inputs) -> str:
+        for value in inputs:
+            for node in graph.node:
+                if node.op_type not in ("Identity", *META_OPS) and node.input \
+                        and self.source(node.input[0]) == value.name:
+                    return value.name
+        raise SpecError("the ONNX graph has no input that reaches a layer (every input is a "
+                        "weight)", file=self.file)
+
+    def _input_shape(self, override: Shape | None) -> Shape:
+        dims = self.input_dims[self.data_input]
+        if override is not None:
+            return tuple(override)
+        if len(dims) not in (2, 4):
+            raise SpecError(f"the ONNX input '{self.data_input}' has rank {len(dims)}; cnncalc "
+                            "reads N×C×H×W images or N×features vectors", file=self.file)
+        if any(not isinstance(dim, int) or dim < 1 for dim in dims[1:]):
+            shown = "×".join(str(dim) for dim in dims)
+            raise SpecError(f"the ONNX input '{self.data_input}' has a symbolic size ({shown}); "
+                            "give the size with --input HxWxC", file=self.file)
+        return from_onnx_dims([1, *dims[1:]])
+
+    def _data_nodes(self, graph) -> list[Any]:
+        self.data_values = {self.data_input}
+        nodes = []
+        for node in graph.node:
+            if node.op_type in META_OPS or node.op_type == "Constant":
+                continue
+            if any(name in self.data_values for name in node.input if name):
+                nodes.append(node)
+                self.data_values.update(node.output)
+        return nodes
+
+    def _infer(self, model) -> dict[str, Shape]:
+        import onnx
+
+        fixed = onnx.ModelProto()
+        fixed.CopyFrom(model)
+        for value in fixed.graph.input:
+            if value.name == self.data_input:
+                dims = value.type.tensor_type.shape.dim
+                for dim, size in zip(dims, onnx_dims(self.input), strict=False):
+                    dim.Clear()
+                    dim.dim_value = size
+        del fixed.graph.value_info[:]
+        try:
+            inferred = onnx.shape_inference.infer_shapes(fixed, data_prop=True)
+        except Exception as error:  # onnx raises several types; all mean "cannot infer"
+            raise SpecError(f"ONNX shape inference failed: {error}", file=self.file) from None
+        shapes = {self.data_input: self.input}
+        for value in [*inferred.graph.value_info, *inferred.graph.output]:
+            dims = _dims(value)
+            if len(dims) in (2, 4) and all(isinstance(dim, int) for dim in dims):
+                shapes[value.name] = from_onnx_dims(dims)
+        return shapes
+
+    # -- weights and constants -------------------------------------------------------------
+    def source(self, name: str) -> str:
+        """Follow Identity nodes back to the tensor they copy."""
+        seen = 0
+        while name in self.identity and seen < 10_000:
+            name, seen = self.identity[name], seen + 1
+        return name
+
+    def weight_dims(self, name: str) -> tuple[int, ...] | None:
+        name = self.source(name)
+        if name in self.initializers:
+            return tuple(self.initializers[name].dims)
+        if name in self.input_dims and name != self.data_input:
+            return tuple(self.input_dims[name])
+        if name in self.constants:
+            return tuple(self.constant(name).shape)
+        return None
+
+    def constant(self, name: str):
+        """A constant tensor's values (initializer or Constant node), or None."""
+        from onnx import numpy_helper
+
+        name = self.source(name)
+        if name in self.initializers:
+            return numpy_helper.to_array(self.initializers[name])
+        node = self.constants.get(name)
+        if node is not None:
+            for attribute in node.attribute:
+                if attribute.name == "value":
+                    return numpy_helper.to_array(attribute.t)
+        return None
+
+    def shape(self, name: str, node) -> Shape:
+        if name not in self.shapes:
+            raise SpecError(f"ONNX shape inference gave no shape for '{name}' (node "
+                            f"'{node.name}', {node.op_type})", file=self.file)
+        return self.shapes[name]
+
+
+def _dims(value) -> list[Any]:
+    dims = []
+    for dim in value.type.tensor_type.shape.dim:
+        dims.append(dim.dim_value if dim.HasField("dim_value") else (dim.dim_param or "?"))
+    return dims
+
+
+def read_model(path: str | Path):
+    import onnx
+
+    try:
+        return onnx.load(str(path))
+    except Exception as error:  # protobuf's DecodeError and OSError alike
+        raise SpecError(f"cannot read the ONNX model: {error}", file=str(path)) from None

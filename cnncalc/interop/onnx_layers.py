@@ -1,0 +1,234 @@
+"""One ONNX node (with its weights) → one cnncalc layer entry: the importer's operator table.
+
+Each reader returns (type, options); the options are exactly what a spec would write, so the
+generated YAML reloads to the same layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.shapes import spatial_rank
+from ..errors import SpecError
+from .onnx_graph import OnnxGraph
+
+ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Elu": "elu",
+               "Gelu": "gelu", "Identity": "identity",
+               "GlobalAveragePool": "globalavgpool", "GlobalMaxPool": "globalmaxpool"}
+# Operators of SPEC §10 whose cnncalc layer type arrives with Part II (§7): named in errors.
+LATER = {"HardSwish": "hardswish", "HardSigmoid": "hardsigmoid", "Selu": "selu",
+         "Mul": "multiply / gate", "Split": "split", "DepthToSpace": "pixelshuffle",
+         "SpaceToDepth": "pixelunshuffle", "LayerNormalization": "layernorm",
+         "GroupNormalization": "groupnorm", "InstanceNormalization": "instancenorm",
+         "PRelu": "prelu", "Softplus": "softplus", "Mish": "mish", "LpPool": "lppool"}
+
+
+class Unsupported(SpecError):
+    pass
+
+
+def attrs(node) -> dict[str, Any]:
+    from onnx import helper
+
+    return {attribute.name: helper.get_attribute_value(attribute) for attribute in node.attribute}
+
+
+def unsupported(graph: OnnxGraph, node, why: str = "") -> Unsupported:
+    later = LATER.get(node.op_type)
+    if later and not why:
+        why = f"cnncalc's '{later}' layer type is not available in this version"
+    return Unsupported(f"unsupported ONNX operator '{node.op_type}' (node '{node.name}')"
+                       + (f": {why}" if why else ""), file=graph.file)
+
+
+def _sides(pads: list[int]) -> list[int]:
+    """ONNX [top, left, bottom, right] → cnncalc [top, bottom, left, right]."""
+    top, left, bottom, right = pads
+    return [top, bottom, left, right]
+
+
+def _padding(graph, node, a) -> Any:
+    auto = a.get("auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else auto
+    if auto == "SAME_UPPER":
+        return "same"
+    if auto == "VALID":
+        return [0, 0, 0, 0]
+    if auto not in ("NOTSET", ""):
+        raise unsupported(graph, node, f"auto_pad {auto} (cnncalc's 'same' is SAME_UPPER)")
+    pads = list(a.get("pads", [0, 0, 0, 0]))
+    if len(pads) != 4:
+        raise unsupported(graph, node, f"{len(pads) // 2}-D padding; cnncalc reads 2-D layers")
+    return _sides(pads)
+
+
+def _has(node, index: int) -> bool:
+    return len(node.input) > index and node.input[index] != ""
+
+
+def read_conv(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    dims = graph.weight_dims(node.input[1])
+    if dims is None or len(dims) != 4:
+        raise unsupported(graph, node, "its weight is neither an initializer nor a weight "
+                          "input of rank 4")
+    options = {"filters": dims[0], "kernel": list(a.get("kernel_shape", dims[2:])),
+               "stride": list(a.get("strides", [1, 1])), "padding": _padding(graph, node, a),
+               "dilation": list(a.get("dilations", [1, 1])), "groups": a.get("group", 1),
+               "bias": _has(node, 2)}
+    return "conv", options
+
+
+def read_convtranspose(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    dims = graph.weight_dims(node.input[1])
+    if dims is None or len(dims) != 4:
+        raise unsupported(graph, node, "its weight is not a known rank-4 tensor")
+    if "output_shape" in a or a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+        raise unsupported(graph, node, "output_shape / auto_pad (write explicit pads)")
+    top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
+    if (top, left) != (bottom, right):
+        raise unsupported(graph, node, f"asymmetric pads {[top, left, bottom, right]}")
+    groups = a.get("group", 1)
+    return "convtranspose", {
+        "filters": dims[1] * groups, "kernel": list(a.get("kernel_shape", dims[2:])),
+        "stride": list(a.get("strides", [1, 1])), "padding": [top, left],
+        "output_padding": list(a.get("output_padding", [0, 0])),
+        "dilation": list(a.get("dilations", [1, 1])), "groups": groups, "bias": _has(node, 2)}
+
+
+def read_pool(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    if any(d != 1 for d in a.get("dilations", [1, 1])):
+        raise unsupported(graph, node, "dilated pooling arrives with Part II (SPEC §7)")
+    if len(node.output) > 1 and node.output[1]:
+        raise unsupported(graph, node, "MaxPool's indices output")
+    kernel = list(a["kernel_shape"])
+    return ("maxpool" if node.op_type == "MaxPool" else "avgpool"), {
+        "kernel": kernel, "stride": list(a.get("strides", [1, 1])),
+        "padding": _padding(graph, node, a), "ceil_mode": bool(a.get("ceil_mode", 0))}
+
+
+def read_gemm(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    dims = graph.weight_dims(node.input[1])
+    if a.get("transA", 0) or dims is None or len(dims) != 2:
+        raise unsupported(graph, node, "Gemm of two activations or with transA")
+    return "dense", {"units": dims[0] if a.get("transB", 0) else dims[1],
+                     "bias": _has(node, 2)}
+
+
+def read_batchnorm(graph, node) -> tuple[str, dict]:
+    if attrs(node).get("training_mode", 0):
+        raise unsupported(graph, node, "training_mode=1")
+    return "batchnorm", {}
+
+
+def read_clip(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    low = graph.constant(node.input[1]) if _has(node, 1) else a.get("min")
+    high = graph.constant(node.input[2]) if _has(node, 2) else a.get("max")
+    if low is not None and high is not None and float(low) == 0 and float(high) == 6:
+        return "relu6", {}
+    raise unsupported(graph, node, f"Clip({low}, {high}); only Clip(0, 6) is relu6")
+
+
+def read_dropout(graph: OnnxGraph, node) -> tuple[str, dict]:
+    ratio = graph.constant(node.input[1]) if _has(node, 1) else attrs(node).get("ratio")
+    return "dropout", {"rate": round(float(ratio), 6) if ratio is not None else 0.5}
+
+
+def read_flatten(graph: OnnxGraph, node) -> tuple[str, dict]:
+    if attrs(node).get("axis", 1) != 1:
+        raise unsupported(graph, node, "Flatten with axis ≠ 1")
+    return "flatten", {}
+
+
+def read_reshape(graph: OnnxGraph, node) -> tuple[str, dict]:
+    out = graph.shapes.get(node.output[0])
+    if out is None or len(out) != 1:
+        raise unsupported(graph, node, "a Reshape that does not flatten to N×features "
+                          "(channel shuffles arrive with Part II)")
+    return "flatten", {}
+
+
+def read_pad(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    mode = a.get("mode", b"constant")
+    pads = graph.constant(node.input[1]) if _has(node, 1) else a.get("pads")
+    value = graph.constant(node.input[2]) if _has(node, 2) else None
+    if (mode not in (b"constant", "constant") or pads is None or len(pads) != 8
+            or (value is not None and float(value) != 0) or _has(node, 3)):
+        raise unsupported(graph, node, "only zero padding of the two spatial axes is zeropad")
+    pads = [int(p) for p in pads]
+    if pads[0] or pads[1] or pads[4] or pads[5] or min(pads) < 0:
+        raise unsupported(graph, node, f"pads {pads} touch the batch or channel axes")
+    return "zeropad", {"padding": [pads[2], pads[6], pads[3], pads[7]]}
+
+
+def read_resize(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
+    a = attrs(node)
+    mode = a.get("mode", b"nearest")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    if mode not in ("nearest", "linear") or shape_out[2] != shape_in[2]:
+        raise unsupported(graph, node, f"mode {mode}; cnncalc's upsample is nearest or bilinear")
+    options: dict[str, Any] = {"mode": "bilinear" if mode == "linear" else "nearest"}
+    if shape_out[0] % shape_in[0] == 0 and shape_out[1] % shape_in[1] == 0:
+        options["scale"] = [shape_out[0] // shape_in[0], shape_out[1] // shape_in[1]]
+    else:
+        options["size"] = [shape_out[0], shape_out[1]]
+    return "upsample", options
+
+
+def read_slice(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
+    starts, axes = graph.constant(node.input[1]), None
+    if _has(node, 3):
+        axes = graph.constant(node.input[3])
+    steps = graph.constant(node.input[4]) if _has(node, 4) else None
+    spatial = axes is not None and sorted(int(x) % 4 for x in axes) in ([2], [3], [2, 3])
+    if starts is None or not spatial or (steps is not None and any(int(s) != 1 for s in steps)):
+        raise unsupported(graph, node, "only a step-1 Slice of the spatial axes is a crop "
+                          "(channel slices arrive with Part II)")
+    begin = {int(axis) % 4: int(start) for axis, start in zip(axes, starts, strict=True)}
+    top, left = begin.get(2, 0), begin.get(3, 0)
+    if top < 0 or left < 0:
+        raise unsupported(graph, node, "negative Slice starts")
+    return "crop", {"crop": [top, shape_in[0] - shape_out[0] - top, left,
+                             shape_in[1] - shape_out[1] - left]}
+
+
+def read_reducemean(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
+    a = attrs(node)
+    axes = a.get("axes") or (list(graph.constant(node.input[1])) if _has(node, 1) else [])
+    if sorted(int(x) % 4 for x in axes) == [2, 3] and a.get("keepdims", 1) == 1:
+        return "globalavgpool", {}
+    raise unsupported(graph, node, "only ReduceMean over the spatial axes (keepdims) is "
+                      "global average pooling")
+
+
+SIMPLE_READERS = {
+    "Conv": read_conv, "ConvTranspose": read_convtranspose, "MaxPool": read_pool,
+    "AveragePool": read_pool, "Gemm": read_gemm, "BatchNormalization": read_batchnorm,
+    "Clip": read_clip, "Dropout": read_dropout, "Flatten": read_flatten,
+    "Reshape": read_reshape, "Pad": read_pad,
+    "LeakyRelu": lambda g, n: ("leakyrelu", {"slope": round(attrs(n).get("alpha", 0.01), 6)}),
+    "Softmax": lambda g, n: ("softmax", {}),
+    "LRN": lambda g, n: ("lrn", {"size": attrs(n)["size"]}),
+}
+SHAPED_READERS = {"Resize": read_resize, "Upsample": read_resize, "Slice": read_slice,
+                  "ReduceMean": read_reducemean}
+
+
+def read_layer(graph: OnnxGraph, node) -> tuple[str, dict]:
+    """The (type, options) of a node with one data input."""
+    if node.op_type in ACTIVATIONS:
+        return ACTIVATIONS[node.op_type], {}
+    if node.op_type in SIMPLE_READERS:
+        return SIMPLE_READERS[node.op_type](graph, node)
+    if node.op_type in SHAPED_READERS:
+        shape_in = graph.shape(node.input[0], node)
+        shape_out = graph.shape(node.output[0], node)
+        if spatial_rank(shape_in) != 2:
+            raise unsupported(graph, node, "it needs an N×C×H×W input")
+        return SHAPED_READERS[node.op_type](graph, node, shape_in, shape_out)
+    raise unsupported(graph, node)

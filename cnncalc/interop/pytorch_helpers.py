@@ -1,0 +1,93 @@
+"""The small helper classes an exported PyTorch module may need, as source text.
+
+Each is written into the generated file only when a layer uses it, so the file stays one
+self-contained module that needs PyTorch alone.
+"""
+
+HELPERS = {
+    "Residual": '''
+class Residual(nn.Module):
+    """body(x) + shortcut(x), then an optional activation. The body's layers are direct
+    children (torchvision's BasicBlock layout); the shortcut is `downsample` (None: x)."""
+
+    def __init__(self, body: dict[str, nn.Module], downsample: nn.Module | None = None,
+                 activation: nn.Module | None = None) -> None:
+        super().__init__()
+        for name, module in body.items():
+            self.add_module(name, module)
+        self.body_names = list(body)
+        self.downsample = downsample
+        self.activation = activation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x
+        for name in self.body_names:
+            out = getattr(self, name)(out)
+        out = out + (x if self.downsample is None else self.downsample(x))
+        return out if self.activation is None else self.activation(out)
+''',
+    "Concat": '''
+class Concat(nn.Module):
+    """Runs every branch on the same input and concatenates along channels; with
+    crop=True larger maps are centre-cropped to the smallest first (U-Net)."""
+
+    def __init__(self, branches: dict[str, nn.Module], crop: bool = False) -> None:
+        super().__init__()
+        for name, module in branches.items():
+            self.add_module(name, module)
+        self.crop = crop
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outputs = [branch(x) for branch in self.children()]
+        if self.crop:
+            height = min(out.shape[2] for out in outputs)
+            width = min(out.shape[3] for out in outputs)
+            outputs = [centre_crop(out, height, width) for out in outputs]
+        return torch.cat(outputs, 1)
+
+
+def centre_crop(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    top = (x.shape[2] - height) // 2
+    left = (x.shape[3] - width) // 2
+    return x[:, :, top:top + height, left:left + width]
+''',
+    "Crop": '''
+class Crop(nn.Module):
+    """Removes rows and columns: (top, bottom, left, right)."""
+
+    def __init__(self, top: int, bottom: int, left: int, right: int) -> None:
+        super().__init__()
+        self.sides = (top, bottom, left, right)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        top, bottom, left, right = self.sides
+        return x[:, :, top:x.shape[2] - bottom, left:x.shape[3] - right]
+''',
+    "FlatLinear": '''
+class FlatLinear(nn.Linear):
+    """nn.Linear that flattens an N×C×H×W input first (cnncalc's dense does it itself)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(torch.flatten(x, 1))
+''',
+    "PaddedConv2d": '''
+class PaddedConv2d(nn.Conv2d):
+    """nn.Conv2d with uneven padding (left, right, top, bottom), e.g. TensorFlow's 'same'."""
+
+    def __init__(self, *args, sides: tuple[int, int, int, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sides = sides
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(nn.functional.pad(x, self.sides))
+''',
+    "named": '''
+def named(modules: dict[str, nn.Module]) -> nn.Sequential:
+    """An nn.Sequential whose children keep the spec's names."""
+    sequence = nn.Sequential()
+    for name, module in modules.items():
+        sequence.add_module(name, module)
+    return sequence
+''',
+}
+HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d"]

@@ -1,0 +1,107 @@
+"""Every layer type of SPEC §2 through both exporters and back through the importer."""
+
+from __future__ import annotations
+
+import pytest
+
+import cnncalc
+from cnncalc.interop.layout import onnx_dims
+
+# One network using every single-layer type and option family of SPEC §2 (and both
+# composites), on a small input so everything runs in milliseconds.
+EVERY_TYPE = """
+name: every-type
+input: 16x16x3
+layers:
+  - conv: {filters: 8, kernel: 3, stride: 2, padding: same}      # uneven 'same' padding
+  - batchnorm
+  - relu6
+  - conv: {kernel: 3, padding: 2, dilation: 2, depthwise: true}
+  - leakyrelu: {slope: 0.2}
+  - conv: {filters: 8, kernel: [1, 3], padding: [0, 1], groups: 2, bias: false}
+  - elu
+  - residual: {body: [{conv: {filters: 8, kernel: 3, padding: 1}}, gelu], shortcut: identity}
+  - residual: {body: [{conv: {filters: 16, kernel: 3, stride: 2, padding: 1}}],
+               shortcut: projection}
+  - concat:
+      crop: center
+      branches:
+        - []
+        - [{zeropad: {padding: [1, 1, 2, 2]}}, sigmoid]
+  - crop: {crop: [0, 1, 1, 0]}
+  - upsample: {scale: 2}
+  - upsample: {size: [10, 12], mode: bilinear}
+  - maxpool: {kernel: 3, stride: 2, ceil_mode: true}
+  - avgpool: {kernel: 2, stride: 1, padding: same}
+  - convtranspose: {filters: 4, kernel: 3, stride: 2, padding: 1, output_padding: 1}
+  - lrn: {size: 3}
+  - tanh
+  - identity
+  - adaptivemaxpool: {output: 2}
+  - dropout: {rate: 0.1}
+  - sequential: {layers: [globalmaxpool, flatten]}
+  - dense: {units: 6}
+  - softmax
+"""
+MORE = """
+input: 12x12x2
+layers:
+  - adaptiveavgpool: {output: 3}
+  - relu
+  - globalavgpool
+  - dense: {units: 3, bias: false}
+"""
+
+
+def _analysis(text: str = EVERY_TYPE):
+    return cnncalc.analyze(cnncalc.loads(text))
+
+
+def test_the_network_uses_every_single_layer_type():
+    from cnncalc.engine.layers import CATALOG
+
+    used = {row.type for text in (EVERY_TYPE, MORE) for row in _analysis(text).rows}
+    assert set(CATALOG) <= used
+
+
+@pytest.mark.parametrize("text", [EVERY_TYPE, MORE])
+def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
+    onnx = pytest.importorskip("onnx")
+    import numpy as np
+
+    from cnncalc.interop.onnx_export import export_onnx
+    from cnncalc.interop.referee import verify_onnx
+
+    analysis = _analysis(text)
+    model = export_onnx(analysis)
+    onnx.checker.check_model(model, full_check=True)
+    assert verify_onnx(_analysis(text)).ok
+    onnxruntime = pytest.importorskip("onnxruntime")
+    session = onnxruntime.InferenceSession(model.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(0).standard_normal(onnx_dims(analysis.input),
+                                                     dtype=np.float32)
+    (out,) = session.run(None, {"input": image})
+    assert list(out.shape) == onnx_dims(analysis.output)
+    path = tmp_path / "net.onnx"
+    onnx.save(model, str(path))
+    back = cnncalc.analyze(cnncalc.load(str(path)))
+    assert (back.totals.params, back.totals.buffers, back.totals.macs, back.output) == (
+        analysis.totals.params, analysis.totals.buffers, analysis.totals.macs, analysis.output)
+    assert [row.output for row in back.rows] == [row.output for row in analysis.rows]
+
+
+@pytest.mark.parametrize("text", [EVERY_TYPE, MORE])
+def test_every_type_exports_to_pytorch_with_cnncalcs_figures(text):
+    from cnncalc.interop.pytorch_export import class_name, export_pytorch
+
+    analysis = _analysis(text)
+    source = export_pytorch(analysis)
+    torch = pytest.importorskip("torch")
+    namespace: dict = {}
+    exec(compile(source, "<every-type>", "exec"), namespace)  # noqa: S102
+    net = namespace[class_name(analysis.name)]().eval()
+    assert sum(p.numel() for p in net.parameters()) == analysis.totals.params
+    with torch.no_grad():
+        out = net(torch.randn(onnx_dims(analysis.input)))
+    assert list(out.shape) == onnx_dims(analysis.output)

@@ -1,0 +1,242 @@
+"""ONNX import: graphs built here with onnx.helper, the real torchvision exports in
+tests/data/, and the round trip export → import of every built-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from golden_data import BUILTINS, golden
+
+import cnncalc
+
+onnx = pytest.importorskip("onnx")
+np = pytest.importorskip("numpy")
+
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+from cnncalc.interop.onnx_export import export_onnx  # noqa: E402
+from cnncalc.interop.onnx_import import import_onnx  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _save(tmp_path, nodes, inputs, output_dims, initializers=(), name="net"):
+    graph = helper.make_graph(
+        nodes, name, inputs,
+        [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, output_dims)],
+        initializer=list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    path = tmp_path / f"{name}.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def _image(name="x", dims=(1, 3, 8, 8)):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(dims))
+
+
+def _init(name, dims, value=0.0):
+    return numpy_helper.from_array(np.full(dims, value, dtype=np.float32), name)
+
+
+def _weight_input(name, dims):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(dims))
+
+
+def _analyze(path, **kwargs):
+    return cnncalc.analyze(cnncalc.load(str(path), **kwargs))
+
+
+@pytest.mark.parametrize("weights_as", ["initializers", "inputs"])
+def test_conv_options_come_from_initializers_or_weight_inputs(tmp_path, weights_as):
+    conv = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="/stem/Conv", group=1,
+                            kernel_shape=[3, 3], strides=[2, 2], pads=[1, 0, 1, 0],
+                            dilations=[1, 1])
+    relu = helper.make_node("Relu", ["y"], ["z"], name="/stem/Relu")
+    weights = [("w", (10, 3, 3, 3)), ("b", (10,))]
+    if weights_as == "initializers":
+        path = _save(tmp_path, [conv, relu], [_image()], [1, 10, 4, 3],
+                     [_init(n, d) for n, d in weights])
+    else:
+        path = _save(tmp_path, [conv, relu], [_image(), *(_weight_input(n, d) for n, d in weights)],
+                     [1, 10, 4, 3])
+    analysis = _analyze(path)
+    first = analysis.rows[0]
+    # course formula: (8 + 1 + 1 − 3)/2 + 1 = 4 rows, (8 − 3)/2 + 1 = 3 columns
+    assert (first.type, first.output, first.params) == ("conv", (4, 3, 10), 10 * 27 + 10)
+    assert [row.name for row in analysis.rows] == ["stem_Conv", "stem_Relu"]
+
+
+def _bn_inputs(prefix, channels):
+    return [_init(f"{prefix}.{part}", (channels,), 1.0)
+            for part in ("scale", "bias", "mean", "var")]
+
+
+def test_fused_and_unfused_batchnorm_are_read_as_stored(tmp_path):
+    unfused = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3],
+                                pads=[1, 1, 1, 1]),
+               helper.make_node("BatchNormalization",
+                                ["c", "bn.scale", "bn.bias", "bn.mean", "bn.var"], ["y"],
+                                name="bn")]
+    fused = [helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", kernel_shape=[3, 3],
+                              pads=[1, 1, 1, 1])]
+    a = _analyze(_save(tmp_path, unfused, [_image()], [1, 4, 8, 8],
+                       [_init("w", (4, 3, 3, 3)), *_bn_inputs("bn", 4)], name="unfused"))
+    b = _analyze(_save(tmp_path, fused, [_image()], [1, 4, 8, 8],
+                       [_init("w", (4, 3, 3, 3)), _init("b", (4,))], name="fused"))
+    # PyTorch: Conv2d(3, 4, 3, bias=False) 108 + BatchNorm2d(4) 8 params, 8 buffers
+    assert (a.totals.params, a.totals.buffers, [r.type for r in a.rows]) == (
+        116, 8, ["conv", "batchnorm"])
+    # folded: the conv gains a bias (108 + 4), no batchnorm remains
+    assert (b.totals.params, b.totals.buffers, [r.type for r in b.rows]) == (112, 0, ["conv"])
+
+
+def test_residual_and_concat_become_composites(tmp_path):
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["a"], name="body_conv", kernel_shape=[3, 3],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["a"], ["r"], name="body_relu"),
+        helper.make_node("Add", ["r", "x"], ["s"], name="block_add"),
+        helper.make_node("Conv", ["s", "w2"], ["p"], name="branch_conv", kernel_shape=[1, 1]),
+        helper.make_node("MaxPool", ["s"], ["q"], name="branch_pool", kernel_shape=[3, 3],
+                         strides=[1, 1], pads=[1, 1, 1, 1]),
+        helper.make_node("Concat", ["p", "q", "s"], ["y"], name="cat", axis=1),
+    ]
+    path = _save(tmp_path, nodes, [_image()], [1, 5 + 3 + 3, 8, 8],
+                 [_init("w1", (3, 3, 3, 3)), _init("w2", (5, 3, 1, 1))])
+    text = import_onnx(path)
+    assert "- residual:" in text and "shortcut: identity" in text and "- concat:" in text
+    analysis = _analyze(path)
+    assert [row.type for row in analysis.rows] == ["conv", "relu", "add", "conv", "maxpool",
+                                                    "concat"]
+    assert analysis.output == (8, 8, 11)  # 5 + 3 + 3 channels
+    assert analysis.totals.params == 81 + 15  # 3·3·3·3 and 1·1·3·5, no biases
+
+
+def test_resize_pad_dropout_matmul_are_mapped(tmp_path):
+    nodes = [
+        helper.make_node("Resize", ["x", "", "scales"], ["up"], name="up", mode="nearest"),
+        helper.make_node("Pad", ["up", "pads"], ["padded"], name="pad", mode="constant"),
+        helper.make_node("Dropout", ["padded", "ratio"], ["d"], name="drop"),
+        helper.make_node("Flatten", ["d"], ["f"], name="flat", axis=1),
+        helper.make_node("MatMul", ["f", "w"], ["m"], name="fc"),
+        helper.make_node("Add", ["m", "bias"], ["y"], name="fc_bias"),
+    ]
+    inits = [numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales"),
+             numpy_helper.from_array(np.array([0, 0, 1, 2, 0, 0, 1, 2], dtype=np.int64), "pads"),
+             numpy_helper.from_array(np.array(0.25, dtype=np.float32), "ratio"),
+             _init("w", (3 * 18 * 20, 7)), _init("bias", (7,))]
+    analysis = _analyze(_save(tmp_path, nodes, [_image()], [1, 7], inits))
+    rows = [(row.type, row.output) for row in analysis.rows]
+    assert rows == [("upsample", (16, 16, 3)), ("zeropad", (18, 20, 3)),
+                    ("dropout", (18, 20, 3)), ("flatten", (1080,)), ("dense", (7,))]
+    assert analysis.rows[2].layer.rate == 0.25
+    assert analysis.totals.params == 1080 * 7 + 7
+
+
+def test_an_se_gate_mul_is_refused_naming_the_operator_and_node(tmp_path):
+    nodes = [
+        helper.make_node("GlobalAveragePool", ["x"], ["g"], name="se_pool"),
+        helper.make_node("Conv", ["g", "w"], ["c"], name="se_conv", kernel_shape=[1, 1]),
+        helper.make_node("Sigmoid", ["c"], ["s"], name="se_sigmoid"),
+        helper.make_node("Mul", ["x", "s"], ["y"], name="se_scale"),
+    ]
+    path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8], [_init("w", (3, 3, 1, 1))])
+    with pytest.raises(cnncalc.SpecError, match="'Mul' \\(node 'se_scale'\\)"):
+        import_onnx(path)
+
+
+def test_an_unknown_operator_is_refused_by_name(tmp_path):
+    nodes = [helper.make_node("HardSwish", ["x"], ["y"], name="/act/HardSwish")]
+    path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8])
+    with pytest.raises(cnncalc.SpecError, match="unsupported ONNX operator 'HardSwish' "
+                                                "\\(node '/act/HardSwish'\\)"):
+        import_onnx(path)
+
+
+def test_a_symbolic_input_needs_input(tmp_path):
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+    path = _save(tmp_path, nodes, [_image(dims=("N", 3, "H", "W"))], ["N", 3, "H", "W"])
+    with pytest.raises(cnncalc.SpecError, match="symbolic size.*--input"):
+        import_onnx(path)
+    analysis = _analyze(path, input=(5, 6, 3))
+    assert analysis.output == (5, 6, 3)
+
+
+# -- real models, exported from PyTorch (tests/data/README.md) ----------------------------
+def test_torchvision_resnet18_with_batchnorm_has_the_golden_figures():
+    analysis = _analyze(DATA / "resnet18_bn.onnx")
+    reference = golden("resnet18")
+    assert (analysis.totals.params, analysis.totals.buffers, analysis.totals.macs) == (
+        reference["params"], reference["buffers"], reference["macs"])
+    assert analysis.output == (1000,)
+
+
+@pytest.mark.parametrize("file, name", [("resnet18_fused", "resnet18"),
+                                        ("mobilenet_v2", "mobilenet-v2"),
+                                        ("squeezenet1_0", "squeezenet1_0"),
+                                        ("vgg11", "vgg11")])
+def test_torchvision_exports_with_folded_batchnorm(file, name):
+    """PyTorch's exporter folds each BatchNorm into its conv: γ and β (2C params) and the
+    running statistics (2C buffers) go, the conv gains C biases, so params drop by C =
+    buffers / 2 per BatchNorm; MACs do not change."""
+    analysis = _analyze(DATA / f"{file}.onnx")
+    reference = golden(name)
+    assert analysis.totals.params == reference["params"] - reference["buffers"] // 2
+    assert analysis.totals.buffers == 0
+    assert analysis.totals.macs == reference["macs"]
+    assert analysis.output == (1000,)
+
+
+def test_import_cli_writes_a_spec_that_reloads(tmp_path):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    target = tmp_path / "squeezenet.yaml"
+    outcome = CliRunner().invoke(cli, ["import", str(DATA / "squeezenet1_0.onnx"), "-o",
+                                       str(target)])
+    assert outcome.exit_code == 0, outcome.output
+    from_yaml = cnncalc.analyze(cnncalc.load(str(target)))
+    assert from_yaml.totals.params == golden("squeezenet1_0")["params"]  # no BN to fold
+    assert "# /features/features.3/squeeze/Conv" in target.read_text()
+
+
+# -- the round trip --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", BUILTINS)
+def test_round_trip_keeps_every_figure_and_row_shape(tmp_path, name):
+    original = cnncalc.analyze(cnncalc.load(name))
+    path = tmp_path / f"{name}.onnx"
+    onnx.save(export_onnx(original, weights="none"), str(path))
+    back = cnncalc.analyze(cnncalc.load(str(path)))
+    figures = ("params", "buffers", "weights", "biases", "macs", "connections")
+    assert [getattr(back.totals, f) for f in figures] == \
+        [getattr(original.totals, f) for f in figures]
+    assert back.output == original.output
+    assert [(r.input, r.output) for r in back.rows] == \
+        [(r.input, r.output) for r in original.rows]
+
+
+def test_a_file_that_is_not_onnx_is_one_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(b"\x08\x07not a protobuf at all\xff\xff")
+    outcome = CliRunner().invoke(cli, ["summary", str(path)])
+    assert outcome.exit_code == 1
+    assert "cannot read the ONNX model" in outcome.output and "Traceback" not in outcome.output
+
+
+def test_explain_and_compare_take_onnx_files():
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    runner = CliRunner()
+    outcome = runner.invoke(cli, ["explain", str(DATA / "vgg11.onnx"), "features_features_0_Conv"])
+    assert outcome.exit_code == 0, outcome.output
+    outcome = runner.invoke(cli, ["compare", str(DATA / "resnet18_bn.onnx"), "resnet18"])
+    assert outcome.exit_code == 0 and "11,689,512" in outcome.output
