@@ -197,3 +197,15 @@ def test_the_rank_check_finds_what_it_should():
     assert RANK_TESTS.search("if len(shape) == 3:")
     assert RANK_TESTS.search("height, width, channels = input_shape")
     assert not RANK_TESTS.search("sizes, channels = spatial(shape, self)")
+
+
+def test_pyproject_installs_every_package():
+    """A package missing from pyproject's list works from the checkout but not after
+    `pip install .`; compare the list with the tree."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    present = {".".join(path.parent.relative_to(ROOT).parts)
+               for path in PACKAGE.rglob("__init__.py")}
+    assert present | {"cnncalc.architectures"} == listed
