@@ -93,27 +93,35 @@ def describe_rows(rows: range) -> str:
     return f"{rows.start}–{rows.stop - 1}"
 
 
-def misfit_message(fits: list[AxisFit], max_padding: int | None = None) -> str:
-    """The ⚠ text for a layer whose division leaves real input unread (SPEC §2)."""
+def advice(axis: AxisFit, label: str, max_padding: int | None = None) -> list[str]:
+    """What to tell about an axis that does not fit, one phrase each: the floored size, the
+    input never read, the sizes and paddings that would fit. Summary, cards and explain all
+    say it with these words."""
+    floor = axis.quotient.numerator // axis.quotient.denominator
+    below, above = axis.nearest_sizes()
+    sizes = f"{below} or {above}" if below is not None else str(above)
+    paddings = axis.fitting_paddings(max_padding)
+    if paddings:
+        pad_text = "padding " + " or ".join(str(p) for p in paddings[:4]) + " would fit"
+    else:
+        total = axis.smallest_total_padding()
+        pad_text = (f"no symmetric padding fits (total padding {total}, e.g. "
+                    f"[{total // 2}, {total - total // 2}], would)")
+    return [f"floored to {floor}", f"input {label} {describe_rows(axis.dropped)} never read",
+            f"inputs that fit: {sizes}", pad_text]
+
+
+def misfit_axes(fits: list[AxisFit]) -> list[tuple[AxisFit, str]]:
+    """The axes that do not fit, with their label; equal axes are told once ("rows and
+    columns")."""
     bad = [axis for axis in fits if not axis.fits]
     if len(bad) == 2 and bad[0].formula() == bad[1].formula():
-        axes = [(bad[0], "rows and columns")]
-    else:
-        axes = [(axis, axis.axis + "s") for axis in bad]
-    parts = []
-    for axis, label in axes:
-        floor = axis.quotient.numerator // axis.quotient.denominator
-        below, above = axis.nearest_sizes()
-        sizes = f"{below} or {above}" if below is not None else str(above)
-        paddings = axis.fitting_paddings(max_padding)
-        if paddings:
-            pad_text = "padding " + " or ".join(str(p) for p in paddings[:4]) + " would fit"
-        else:
-            total = axis.smallest_total_padding()
-            pad_text = (f"no symmetric padding fits (total padding {total}, e.g. "
-                        f"[{total // 2}, {total - total // 2}], would)")
-        parts.append(
-            f"does not fit: {axis.formula()} = {format_number(axis.quotient)}, floored to "
-            f"{floor}; input {label} {describe_rows(axis.dropped)} never read; "
-            f"inputs that fit: {sizes}; {pad_text}")
-    return "; ".join(parts)
+        return [(bad[0], "rows and columns")]
+    return [(axis, axis.axis + "s") for axis in bad]
+
+
+def misfit_message(fits: list[AxisFit], max_padding: int | None = None) -> str:
+    """The ⚠ text for a layer whose division leaves real input unread (SPEC §2)."""
+    return "; ".join(f"does not fit: {axis.formula()} = {format_number(axis.quotient)}, "
+                     + "; ".join(advice(axis, label, max_padding))
+                     for axis, label in misfit_axes(fits))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..engine.fit import AxisFit, describe_rows
+from ..engine.fit import AxisFit, advice
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
 from ..engine.receptive import Field
 from ..engine.shapes import Shape, effective_kernel, numel, shape_str
@@ -86,23 +86,10 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
 
 
 def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool) -> list[str]:
-    """Why it does not fit and what would: floored size, lost rows, inputs/paddings/strides."""
-    what = "rows and columns" if both else axis.axis + "s"
-    below, above = axis.nearest_sizes()
-    sizes = f"{below} or {above}" if below is not None else str(above)
-    pool = isinstance(layer, Pool)
-    paddings = axis.fitting_paddings(axis.kernel // 2 if pool else None)
-    if paddings:
-        pad_text = "paddings that fit: " + ", ".join(map(str, paddings))
-    else:
-        total = axis.smallest_total_padding()
-        pad_text = (f"no symmetric padding fits; a total padding of {total} "
-                    f"(e.g. [{total // 2}, {total - total // 2}]) would")
+    """Why it does not fit and what would, in summary's words, plus the strides that fit."""
+    label = "rows and columns" if both else axis.axis + "s"
     strides = axis.fitting_strides(axis.span)
-    return [f"frameworks floor {format_number(axis.quotient)} to {size}",
-            f"input {what} {describe_rows(axis.dropped)} never read (0-based)",
-            f"input sizes that fit: {sizes}",
-            pad_text,
+    return [*advice(axis, label, layer.max_padding()),
             f"strides ≤ {axis.span} that fit: " + ", ".join(map(str, strides))]
 
 
