@@ -114,10 +114,11 @@ def test_huge_input_is_analysed_not_allocated(tmp_path: Path):
     assert report["seconds"] < FAST
 
 
-def test_huge_input_skips_the_reference_pass(tmp_path: Path):
+@pytest.mark.parametrize("referee", ["numpy", "full"])
+def test_huge_input_skips_the_reference_pass(tmp_path: Path, referee: str):
     path = tmp_path / "huge.yaml"
     path.write_text(HUGE, encoding="utf-8")
-    report = probe("summary", str(path))
+    report = probe("summary", str(path), "--verify", referee)
     assert report["exit"] == 0, report["output"]
     assert "skipped" in report["output"]
     assert report["peak_mib"] < 1024, report  # far from the 69 TiB the tensors would need

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import cnncalc
 from cnncalc.cli import cli
 from cnncalc.engine.layers import Conv
-from cnncalc.reference.verify import verify_analysis
+from cnncalc.reference.verify import probe_analysis, verify_analysis
 
 
 @pytest.mark.parametrize("name", cnncalc.builtin_names())
@@ -20,7 +20,11 @@ def test_every_builtin_verifies_fully(name):
     assert all(row.verified is None for row in result.rows)  # the input is left as it was
 
 
-def test_a_wrong_formula_is_caught(monkeypatch):
+@pytest.mark.parametrize(("referee", "message"), [
+    ("full", "reference array is 28x28x6, the formulas say 29x28x6"),
+    ("numpy", "spatial probe gives 28x28, the formulas say 29x28"),
+])
+def test_a_wrong_formula_is_caught(monkeypatch, referee, message):
     real = Conv.output_shape
 
     def off_by_one(self, shape):
@@ -28,10 +32,10 @@ def test_a_wrong_formula_is_caught(monkeypatch):
         return (height + 1, width, channels)
 
     monkeypatch.setattr(Conv, "output_shape", off_by_one)
-    outcome = CliRunner().invoke(cli, ["summary", "lenet5"])
+    outcome = CliRunner().invoke(cli, ["summary", "lenet5", "--verify", referee])
     assert outcome.exit_code == 3
     assert "✗" in outcome.output
-    assert "reference array is 28x28x6, the formulas say 29x28x6" in outcome.output
+    assert message in outcome.output
 
 
 def test_json_verified_flags():
@@ -43,7 +47,8 @@ def test_json_verified_flags():
 
 
 def test_layers_beyond_the_memory_budget_are_skipped_with_a_note():
-    outcome = CliRunner().invoke(cli, ["summary", "alexnet", "--max-memory", "2MiB"])
+    outcome = CliRunner().invoke(cli, ["summary", "alexnet", "--verify", "full",
+                                       "--max-memory", "2MiB"])
     assert outcome.exit_code == 0
     assert "reference pass skipped from conv1 on" in outcome.output
     assert "skipped: memory" in outcome.output
@@ -97,3 +102,47 @@ def test_verifying_twice_gives_the_same_result_and_no_repeated_note():
     assert sum(note.startswith("reference pass skipped") for row in notes for note in row) == 1
     assert all(not any(note.startswith("reference pass") for note in row.notes)
                for row in result.rows)
+
+
+@pytest.mark.parametrize("name", cnncalc.builtin_names())
+def test_every_builtin_passes_the_probe(name):
+    result = cnncalc.analyze(cnncalc.load(name))
+    verification = probe_analysis(result)
+    assert verification.ok and verification.checked == len(result.rows)
+    assert [row.path for row in verification.analysis.rows if row.verified is not True] == []
+
+
+def test_a_wrong_channel_formula_is_caught_by_the_channel_probe(monkeypatch):
+    """A conv that claims one channel too many: the spatial sizes still agree."""
+    real = Conv.output_shape
+    monkeypatch.setattr(Conv, "output_shape",
+                        lambda self, shape: (*real(self, shape)[:-1], real(self, shape)[-1] + 1))
+    verification = probe_analysis(cnncalc.analyze(cnncalc.load("lenet5")))
+    first = verification.mismatches[0]
+    assert first.path == "conv1"
+    assert first.verify_note == "channel probe gives 6, the formulas say 7"
+
+
+def test_a_wrong_padding_formula_is_caught_by_the_spatial_probe(monkeypatch):
+    """'same' padding computed one pixel short: a conv keeps 32 → the formulas say 30."""
+    from cnncalc.engine import shapes
+    from cnncalc.engine.layers import base
+
+    def short(size, kernel, stride, dilation=1):
+        before, after = shapes.same_padding(size, kernel, stride, dilation)
+        return before, max(after - 2, 0)
+
+    monkeypatch.setattr(base, "same_padding", short)
+    text = "input: 32x32x3\nlayers: [conv: {filters: 8, kernel: 5, padding: same}]"
+    verification = probe_analysis(cnncalc.analyze(cnncalc.loads(text)))
+    (row,) = verification.mismatches
+    assert row.verify_note == "spatial probe gives 32x32, the formulas say 30x30"
+    assert "channel probe" not in row.verify_note
+
+
+def test_the_probe_checks_large_inputs_in_full():
+    """SPEC §11: cheap at any size — U-Net at 1024×1024, every row checked, none skipped."""
+    result = cnncalc.analyze(cnncalc.load("unet"), input=(1024, 1024, 1))
+    verification = probe_analysis(result)
+    assert verification.ok and not verification.skipped
+    assert verification.checked == len(result.rows)

@@ -13,7 +13,7 @@ from .. import CnnCalcError, parse_shape
 from ..render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
 
 EXIT_MISMATCH = 3  # the reference pass disagrees with the formulas: a cnncalc bug
-REFEREES = ("full", "onnx", "none")  # SPEC §11's referees that exist so far
+REFEREES = ("numpy", "full", "onnx", "none")  # SPEC §11
 SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1000, "kib": 1 << 10, "m": 1 << 20,
               "mb": 10**6, "mib": 1 << 20, "g": 1 << 30, "gb": 10**9, "gib": 1 << 30}
 

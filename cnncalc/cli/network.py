@@ -27,13 +27,14 @@ from .training import compute_training, refuse_training_options_without_train, t
               help="Override the spec's input shape, e.g. 224x224x3.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size for memory figures.")
 @click.option("--strict", is_flag=True, help="Exit 1 when a layer does not fit exactly.")
-@click.option("--verify", "referee", default="full", show_default=True,
+@click.option("--verify", "referee", default="numpy", show_default=True,
               type=click.Choice(REFEREES),
-              help="The referee that checks every row's shape: full (the NumPy reference "
-                   "pass), onnx (ONNX's own shape inference; needs the onnx extra) or none.")
+              help="The referee that checks every row's shape: numpy (spatial and channel "
+                   "probes on real arrays, cheap at any size), full (every value computed), "
+                   "onnx (ONNX's own shape inference; needs the onnx extra) or none.")
 @click.option("--no-verify", "referee", flag_value="none", help="The same as --verify none.")
 @click.option("--max-memory", default="2GiB", show_default=True, callback=size_option,
-              help="Memory the reference pass may use; larger layers are skipped.")
+              help="Memory the referee may use; a layer beyond it is skipped with a note.")
 @click.option("--columns", callback=columns_option, metavar="LIST",
               help=f"Comma-separated figures to show: {', '.join(COLUMN_CHOICES)} "
                    f"(default: {','.join(DEFAULT_COLUMNS)}).")
@@ -100,10 +101,12 @@ def run_referee(analysis, referee: str, max_memory: int, progress: bool):
             raise click.UsageError("--verify onnx needs the onnx package: "
                                    "pip install \"cnncalc[onnx]\"") from None
         return verify_onnx(analysis).analysis
-    from ..reference.verify import verify_analysis
+    from ..reference.verify import probe_analysis, verify_analysis
     from ..render.progress import ProgressBar
 
-    with ProgressBar("reference pass", enabled=progress) as bar:
+    with ProgressBar(f"referee {referee}", enabled=progress) as bar:
+        if referee == "numpy":
+            return probe_analysis(analysis, max_memory, bar).analysis
         return verify_analysis(analysis, max_memory, bar).analysis
 
 

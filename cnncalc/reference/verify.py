@@ -146,3 +146,90 @@ def _marked(index: int, row: Row, shapes: dict[str, Shape], failure, stop_at: in
     marked = replace(row, verified=None, notes=notes)
     result.skipped.append(marked)
     return marked
+
+
+def probe_needs(row: Row) -> int:
+    """Estimated peak bytes of the probes at this row: the one-channel maps in and out, the
+    out map once more per kernel tap for a windowed layer's im2col, the channel probes."""
+    def plane(shape: Shape) -> int:
+        return math.prod(shape[:-1]) if len(shape) > 1 else shape[0]
+    taps = math.prod(getattr(row.layer, "kernel", (1,))) if row.layer is not None else 1
+    return BYTES * (plane(row.input) + plane(row.output) * (1 + taps)
+                    + row.input[-1] + row.output[-1])
+
+
+def probe_analysis(analysis: Analysis, max_memory: int = 2 << 30,
+                   progress: Progress | None = None) -> Verification:
+    """The probe referee (`--verify numpy`): each row's spatial sizes and channels checked on
+    the two probes of reference/probe.py. Cheap at any size: only an input whose one-channel
+    map alone outgrows --max-memory is skipped, from the first row that would."""
+    import numpy as np
+
+    from .forward import Stop
+    from .probe import Probe
+
+    needs = [probe_needs(row) for row in analysis.rows]
+    stop_at = next((i for i, need in enumerate(needs) if need > max_memory), None)
+    stop_path = analysis.rows[stop_at].path if stop_at is not None else None
+    total = len(analysis.rows) if stop_at is None else stop_at
+    current = {"path": "", "done": 0}
+
+    def before(path: str) -> None:
+        if path == stop_path:
+            raise Stop
+        current["path"] = path
+
+    def after(path: str) -> None:
+        current["done"] += 1
+        if progress is not None:
+            progress(current["done"], total, path)
+
+    probe = Probe(before, after)
+    failure = None
+    start = time.perf_counter()
+    try:
+        if stop_at != 0:  # not even the input map fits: nothing to run
+            with np.errstate(all="ignore"):
+                probe.run(analysis.network.layers, analysis.input)
+    except Stop:
+        pass
+    except (ValueError, IndexError) as error:
+        failure = (current["path"], f"the probe refused this layer: {error}")
+    result = Verification(analysis, seconds=time.perf_counter() - start,
+                          estimated_peak=max(needs, default=0))
+    if stop_at is not None:
+        result.skip_reason = (f"probe skipped from {stop_path} on: its one-channel map needs "
+                              f"about {human_bytes(needs[stop_at])}, more than --max-memory "
+                              f"{human_bytes(max_memory)}")
+    rows = [_probed(row, probe.shapes, failure, result) for row in analysis.rows]
+    if stop_at is not None:
+        rows[stop_at] = replace(rows[stop_at], notes=[*rows[stop_at].notes, result.skip_reason])
+    result.analysis = replace(analysis, rows=rows)
+    return result
+
+
+def _probed(row: Row, shapes, failure, result: Verification) -> Row:
+    """A copy of the row marked by what the spatial and channel probes said."""
+    if row.path not in shapes:
+        if failure and row.path == failure[0]:
+            marked = replace(row, verified=False, verify_note=failure[1])
+            result.mismatches.append(marked)
+            return marked
+        marked = replace(row, verified=None)
+        result.skipped.append(marked)
+        return marked
+    result.checked += 1
+    sizes, channels = shapes[row.path]
+    want_sizes, want_channels = tuple(row.output[:-1]), row.output[-1]
+    notes = []
+    if sizes != want_sizes:
+        notes.append(f"spatial probe gives {_text(sizes) or 'a vector'}, the formulas say "
+                     f"{_text(want_sizes) or 'a vector'}")
+    if channels != want_channels:
+        what = "channel probe" if sizes else "vector probe"
+        notes.append(f"{what} gives {channels}, the formulas say {want_channels}")
+    if not notes:
+        return replace(row, verified=True)
+    marked = replace(row, verified=False, verify_note="; ".join(notes))
+    result.mismatches.append(marked)
+    return marked

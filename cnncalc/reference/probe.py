@@ -1,0 +1,259 @@
+"""The probe referee (`--verify numpy`, SPEC §11): every shape checked on real arrays, cheaply.
+
+Two probes travel through the network instead of one full tensor:
+- the spatial probe, a one-channel array of the full spatial size, goes through every
+  window, pad, stride, dilation, ceil mode, transposed insertion, adaptive bin, resize and
+  crop — the kernels of reference/kernels/ on one channel;
+- the channel probe, a 1×1 array with the full channel count, goes through weights of shape
+  K × C/G (1×1 kernels: the spatial part is the other probe's), groups and concatenation.
+A row's shape is the spatial probe's sizes with the channel probe's channels, and each half
+is compared on its own, so a mismatch says which arithmetic disagreed. Like the full pass,
+nothing here calls the engine's formulas: the arrays decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.model import Concat, Residual, Sequential
+from . import ops
+from .runners import padding
+
+DTYPE = np.float32
+
+
+@dataclass
+class Probes:
+    """The two probes of a map (spatial (1, H, W), channel (C, 1, 1)), or a vector."""
+
+    spatial: np.ndarray | None  # None once the network has flattened to a vector
+    channel: np.ndarray  # (C, 1, 1) for a map, (N,) for a vector
+
+    def shape(self) -> tuple[tuple[int, ...], int]:
+        """(spatial sizes, channels); a vector is ((), its length)."""
+        if self.spatial is None:
+            return (), self.channel.shape[0]
+        return tuple(self.spatial.shape[1:]), self.channel.shape[0]
+
+
+ProbeRunner = Callable[[object, Probes], Probes]
+PROBE_RUNNERS: dict[str, ProbeRunner] = {}
+
+
+def probes(*types: str) -> Callable[[ProbeRunner], ProbeRunner]:
+    """Register how these layer types move the two probes."""
+    def register(function: ProbeRunner) -> ProbeRunner:
+        for name in types:
+            PROBE_RUNNERS[name] = function
+        return function
+    return register
+
+
+def _spatial(layer, p: Probes, function: Callable[[np.ndarray], np.ndarray]) -> Probes:
+    """A layer that changes only the spatial sizes (pools, resampling, padding, cropping)."""
+    if p.spatial is None:
+        raise ValueError(f"{layer.type} needs a map, the probes carry a vector")
+    return Probes(function(p.spatial), p.channel)
+
+
+@probes("conv")
+def _conv(layer, p: Probes) -> Probes:
+    channels = p.channel.shape[0]
+    groups = channels if layer.depthwise else layer.groups
+    filters = layer.filters if layer.filters is not None else channels
+    if p.spatial is None:
+        raise ValueError("conv needs a map, the probes carry a vector")
+    ones = np.ones((1, 1, *layer.kernel), dtype=DTYPE)
+    spatial = ops.conv2d(p.spatial, ones, stride=layer.stride, padding=padding(layer, p.spatial),
+                         dilation=layer.dilation)
+    weight = np.zeros((filters, channels // groups if groups else 0, 1, 1), dtype=DTYPE)
+    return Probes(spatial, ops.conv2d(p.channel, weight, groups=groups))
+
+
+@probes("convtranspose")
+def _convtranspose(layer, p: Probes) -> Probes:
+    if p.spatial is None:
+        raise ValueError("convtranspose needs a map, the probes carry a vector")
+    ones = np.ones((1, 1, *layer.kernel), dtype=DTYPE)
+    spatial = ops.conv_transpose2d(p.spatial, ones, stride=layer.stride, padding=layer.padding,
+                                   output_padding=layer.output_padding, dilation=layer.dilation)
+    channels = p.channel.shape[0]
+    weight = np.zeros((channels, layer.filters // layer.groups, 1, 1), dtype=DTYPE)
+    return Probes(spatial, ops.conv_transpose2d(p.channel, weight, groups=layer.groups))
+
+
+@probes("maxpool")
+def _maxpool(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, lambda s: ops.max_pool2d(s, layer.kernel, layer.stride,
+                                                       padding(layer, s), layer.ceil_mode))
+
+
+@probes("avgpool")
+def _avgpool(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, lambda s: ops.avg_pool2d(s, layer.kernel, layer.stride,
+                                                       padding(layer, s), layer.ceil_mode))
+
+
+@probes("globalavgpool")
+def _global_avg(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, ops.global_avg_pool)
+
+
+@probes("globalmaxpool")
+def _global_max(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, ops.global_max_pool)
+
+
+@probes("adaptiveavgpool")
+def _adaptive_avg(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, lambda s: ops.adaptive_avg_pool2d(s, layer.output))
+
+
+@probes("adaptivemaxpool")
+def _adaptive_max(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, lambda s: ops.adaptive_max_pool2d(s, layer.output))
+
+
+@probes("upsample")
+def _upsample(layer, p: Probes) -> Probes:
+    if layer.size is not None:
+        return _spatial(layer, p, lambda s: ops.upsample(s, layer.size, "nearest"))
+    return _spatial(layer, p, lambda s: ops.upsample_scale(s, layer.scale, "nearest"))
+
+
+@probes("zeropad")
+def _zeropad(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, lambda s: ops.zeropad(s, layer.padding))
+
+
+@probes("crop")
+def _crop(layer, p: Probes) -> Probes:
+    if layer.size is not None:
+        return _spatial(layer, p, lambda s: ops.center_crop(s, layer.size))
+    return _spatial(layer, p, lambda s: ops.crop(s, layer.crop))
+
+
+@probes("flatten")
+def _flatten(layer, p: Probes) -> Probes:
+    if p.spatial is None:
+        return p
+    # Every position of every channel: the two probes' outer product, flattened (C, H, W).
+    full = p.channel.reshape(-1, *([1] * (p.spatial.ndim - 1))) * p.spatial[:1]
+    return Probes(None, ops.flatten(full))
+
+
+@probes("dense")
+def _dense(layer, p: Probes) -> Probes:
+    vector = p.channel if p.spatial is None else _flatten(layer, p).channel
+    # A rank-one weight matrix (every entry 1) applied without being built: x·1 per unit.
+    return Probes(None, np.full(layer.units, vector.sum(dtype=np.float64), dtype=DTYPE))
+
+
+@probes("lrn")
+def _lrn(layer, p: Probes) -> Probes:
+    if p.spatial is None:
+        raise ValueError("lrn needs a map, the probes carry a vector")
+    return Probes(p.spatial, ops.local_response_norm(p.channel, layer.size))
+
+
+@probes("batchnorm", "dropout", "relu", "relu6", "leakyrelu", "elu", "gelu", "tanh", "sigmoid",
+        "softmax", "identity")
+def _elementwise(layer, p: Probes) -> Probes:
+    return p  # same shape by definition: elementwise on every value
+
+
+class Probe:
+    """Walks the layer tree with the two probes; `shapes` maps each row path to what they
+    say: (spatial sizes, channels)."""
+
+    def __init__(self, before: Callable[[str], None] | None = None,
+                 after: Callable[[str], None] | None = None) -> None:
+        self.before = before or (lambda path: None)
+        self.after = after or (lambda path: None)
+        self.shapes: dict[str, tuple[tuple[int, ...], int]] = {}
+
+    def run(self, nodes, input_shape: tuple[int, ...]) -> Probes:
+        if len(input_shape) > 1:  # sizes then channels
+            start = Probes(np.zeros((1, *input_shape[:-1]), dtype=DTYPE),
+                           np.zeros((input_shape[-1], 1, 1), dtype=DTYPE))
+        else:
+            start = Probes(None, np.zeros(input_shape, dtype=DTYPE))
+        return self.sequence(nodes, start)
+
+    def sequence(self, nodes, p: Probes) -> Probes:
+        for node in nodes:
+            p = self.node(node, p)
+        return p
+
+    def node(self, node, p: Probes) -> Probes:
+        if isinstance(node, Sequential):
+            return self.sequence(node.children, p)
+        if isinstance(node, Residual):
+            return self.residual(node, p)
+        if isinstance(node, Concat):
+            return self.concat(node, p)
+        return self.leaf(node, node.path, p)
+
+    def record(self, path: str, p: Probes) -> Probes:
+        self.shapes[path] = p.shape()
+        self.after(path)
+        return p
+
+    def leaf(self, layer, path: str, p: Probes) -> Probes:
+        self.before(path)
+        runner = PROBE_RUNNERS.get(layer.type)
+        if runner is None:
+            raise ValueError(f"the probe referee has no kernel for '{layer.type}' layers")
+        return self.record(path, runner(layer, p))
+
+    def residual(self, node: Residual, p: Probes) -> Probes:
+        body = self.sequence(node.body, p)
+        shortcut = node.shortcut
+        if shortcut == "auto":
+            shortcut = "identity" if body.shape() == p.shape() else "projection"
+        if isinstance(shortcut, list):
+            short = self.sequence(shortcut, p)
+        elif shortcut == "projection":
+            short = self.projection(node.path, p, body)
+        else:
+            short = p
+        self.before(f"{node.path}.add")
+        total = Probes(None if body.spatial is None else ops.add(body.spatial, short.spatial),
+                       ops.add(body.channel, short.channel))
+        out = self.record(f"{node.path}.add", total)
+        if node.activation is not None:
+            out = self.leaf(node.activation, node.activation.path, out)
+        return out
+
+    def projection(self, path: str, p: Probes, body: Probes) -> Probes:
+        """1×1 conv without bias, its stride read off the probes, then batchnorm."""
+        if p.spatial is None or body.spatial is None:
+            raise ValueError("a projection shortcut needs maps")
+        stride = tuple(-(-size // want)
+                       for size, want in zip(p.spatial.shape[1:], body.spatial.shape[1:],
+                                             strict=True))
+        self.before(f"{path}.shortcut.conv")
+        one = np.ones((1, 1, 1, 1), dtype=DTYPE)
+        weight = np.zeros((body.channel.shape[0], p.channel.shape[0], 1, 1), dtype=DTYPE)
+        conv = Probes(ops.conv2d(p.spatial, one, stride=stride), ops.conv2d(p.channel, weight))
+        self.record(f"{path}.shortcut.conv", conv)
+        self.before(f"{path}.shortcut.bn")
+        return self.record(f"{path}.shortcut.bn", conv)
+
+    def concat(self, node: Concat, p: Probes) -> Probes:
+        outputs = [self.sequence(branch, p) for branch in node.branches]
+        self.before(f"{node.path}.concat")
+        if outputs[0].spatial is None:
+            joined = Probes(None, np.concatenate([out.channel for out in outputs]))
+            return self.record(f"{node.path}.concat", joined)
+        maps = [out.spatial for out in outputs]
+        if node.crop == "center":
+            smallest = tuple(min(sizes) for sizes in zip(*(m.shape[1:] for m in maps),
+                                                          strict=True))
+            maps = [ops.center_crop(m, smallest) for m in maps]
+        spatial = ops.concat_channels(maps)[:1]  # refuses maps of different sizes
+        channel = ops.concat_channels([out.channel for out in outputs])
+        return self.record(f"{node.path}.concat", Probes(spatial, channel))
