@@ -1,13 +1,14 @@
-"""Speed and memory of the reference pass, per built-in, against this machine's matmul.
+"""What verification costs, in one run (SPEC §11, issue 15).
 
-For each built-in: verification time (`summary` minus `summary --no-verify`, whole
-processes, so it includes importing NumPy, about 0.1 s), achieved GFLOP/s (2 × MACs /
-time), the ratio to NumPy's float32 matmul rate measured in the same run, the same for a
-warm in-process pass (`verify_analysis` run twice, the second timed), and the peak RSS of
-the whole `summary` process.
-Targets (issue 3): VGG-16 ≥ 50% of matmul, ResNet-50 ≥ 35%, VGG-16 peak RSS < 768 MiB.
+1. The probe referee (`--verify numpy`, the default): whole-process `summary` time over
+   `summary --no-verify` for vgg16, resnet50, resnet152 and unet, at their own input size
+   and at 1024² (targets: every row ✓, none skipped, < 2 s and < 3× --no-verify).
+2. The full pass (`--verify full`): the warm in-process pass as a share of this machine's
+   NumPy float32 matmul rate for vgg16 and resnet50 (targets ≥ 0.5 and ≥ 0.35), next to
+   PyTorch's own CPU forward share when torch is importable (benchmarks/pytorch_peer.py).
+   The yardstick is the warm pass: importing NumPy is a fixed cost paid once.
 
-    python benchmarks/verify.py [names...] [--rounds 3]
+    python benchmarks/verify.py [--rounds 3]
 """
 
 from __future__ import annotations
@@ -27,29 +28,38 @@ from conv_kernels import matmul_gflops  # this folder: one definition of the mat
 import cnncalc
 from cnncalc.reference.verify import verify_analysis
 
-# Runs one child and prints its wall time and its peak RSS (the only child of this wrapper).
-WRAPPER = """
-import resource, subprocess, sys, time
-start = time.perf_counter()
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-elapsed = time.perf_counter() - start
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-"""
+PROBED = [("vgg16", None), ("resnet50", None), ("resnet152", None), ("unet", None),
+          ("vgg16", "1024x1024x3"), ("resnet50", "1024x1024x3"),
+          ("resnet152", "1024x1024x3"), ("unet", "1024x1024x1")]
+FULL = ["vgg16", "resnet50"]
 
 
-def run(args: list[str]) -> tuple[float, int]:
+def run(args: list[str]) -> tuple[float, dict]:
+    """Whole-process wall time of `cnncalc summary ARGS --format json`, and its document."""
     command = [sys.executable, "-m", "cnncalc", "summary", *args, "--format", "json"]
-    out = subprocess.run([sys.executable, "-c", WRAPPER, *command], capture_output=True,
-                         text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1])
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, json.loads(done.stdout)
 
 
-def warm_pass(name: str) -> float:
+def warm_full_pass(name: str, rounds: int) -> float:
     result = cnncalc.analyze(cnncalc.load(name))
     verify_analysis(result)
-    start = time.perf_counter()
-    verify_analysis(result)
-    return time.perf_counter() - start
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        verify_analysis(result)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def pytorch_share(name: str, rate: float) -> str:
+    try:
+        from pytorch_peer import warm_forward  # needs torch: a separate venv
+    except ImportError:
+        return "(torch not installed)"
+    macs = cnncalc.analyze(cnncalc.load(name)).totals.macs
+    return f"{2 * macs / warm_forward(name) / 1e9 / rate:.0%}"
 
 
 def main() -> None:
@@ -57,30 +67,37 @@ def main() -> None:
     compileall.compile_dir(str(Path(importlib.util.find_spec("cnncalc").origin).parent),
                            quiet=1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", default=cnncalc.builtin_names())
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
+
+    print("probe referee (--verify numpy), whole process, medians of interleaved rounds")
+    print(f"{'model':12s} {'input':>12s} {'probe s':>8s} {'no-verify s':>12s} {'ratio':>6s} "
+          f"{'rows ✓':>8s} {'skipped':>8s}")
+    for name, size in PROBED:
+        extra = ["--input", size] if size else []
+        probed, plain = [], []
+        document: dict = {}
+        for _ in range(options.rounds):
+            seconds, document = run([name, *extra])
+            probed.append(seconds)
+            plain.append(run([name, *extra, "--no-verify"])[0])
+        layers = document["layers"]
+        good = sum(layer["verified"] is True for layer in layers)
+        skipped = sum(layer["verified"] is None for layer in layers)
+        with_probe, without = statistics.median(probed), statistics.median(plain)
+        print(f"{name:12s} {size or 'own':>12s} {with_probe:8.2f} {without:12.2f} "
+              f"{with_probe / without:5.2f}× {good:>4d}/{len(layers):<3d} {skipped:8d}")
+
     rate = matmul_gflops()
-    print(f"NumPy float32 matmul (2048²): {rate:.1f} GFLOP/s\n")
-    print(f"{'':20s} {'--- summary − --no-verify ---':>29} {'--- warm pass ---':>27}")
-    print(f"{'model':20s} {'s':>9} {'GFLOP/s':>8} {'matmul':>9} {'s':>8} {'GFLOP/s':>8} "
-          f"{'matmul':>7} {'peak RSS':>10}")
-    for name in options.names:
+    print(f"\nfull pass (--verify full), warm in-process; NumPy float32 matmul (2048²): "
+          f"{rate:.1f} GFLOP/s")
+    print(f"{'model':12s} {'warm s':>8s} {'GFLOP/s':>8s} {'of matmul':>10s} {'PyTorch':>22s}")
+    for name in FULL:
         macs = cnncalc.analyze(cnncalc.load(name)).totals.macs
-        with_pass, without = [], []
-        peak = 0
-        for _ in range(options.rounds):  # interleaved, medians
-            seconds, rss = run([name])
-            with_pass.append(seconds)
-            peak = max(peak, rss)
-            without.append(run([name, "--no-verify"])[0])
-        verify = max(statistics.median(with_pass) - statistics.median(without), 1e-9)
-        achieved = 2 * macs / verify / 1e9
-        warm = statistics.median(warm_pass(name) for _ in range(options.rounds))
-        warm_rate = 2 * macs / warm / 1e9
-        print(f"{name:20s} {verify:9.2f} {achieved:8.1f} {achieved / rate:8.0%} "
-              f"{warm:8.2f} {warm_rate:8.1f} {warm_rate / rate:6.0%} {peak / 2**20:8.0f} MiB")
-    print("\n" + json.dumps({"matmul_gflops": round(rate, 1)}))
+        warm = warm_full_pass(name, options.rounds)
+        achieved = 2 * macs / warm / 1e9
+        print(f"{name:12s} {warm:8.2f} {achieved:8.1f} {achieved / rate:9.0%} "
+              f"{pytorch_share(name, rate):>22s}")
 
 
 if __name__ == "__main__":
