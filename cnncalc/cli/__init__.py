@@ -3,7 +3,7 @@
 Importing a command module registers its commands on the `cli` group.
 """
 
-from . import homework, network  # noqa: F401  (registers the commands)
+from . import homework, network, pictures  # noqa: F401  (registers the commands)
 from .base import cli
 
 
