@@ -64,6 +64,16 @@ def test_png_renders_at_a_sensible_size(name, style):
     assert 150 <= max(width, height) <= 20_000 and min(width, height) >= 100
 
 
+def test_png_of_a_huge_drawing_is_scaled_down(monkeypatch):
+    from cnncalc.render import png
+
+    monkeypatch.setattr(png, "MAX_PIXELS", 1_000_000)  # the real cap, 40 M, is slow to show
+    canvas = diagram(analysis("unet"), "graph")  # about 1100 × 1030 px
+    width, height = png_size(svg_to_png(to_svg(canvas), (canvas.width, canvas.height),
+                                        zoom=8.0))
+    assert width * height <= 1_000_000 * 1.01 and width < canvas.width
+
+
 def test_default_style_follows_the_topology():
     assert default_style(analysis("alexnet")) == "blocks"
     assert default_style(analysis("vgg16")) == "blocks"
@@ -118,6 +128,7 @@ def test_tikz_is_a_standalone_document():
     assert text.count("{") == text.count("}") and "×" not in text and "_" not in text.replace(
         r"\_", "")
     assert r"28$\times$28$\times$6" in text
+    assert "fill={rgb,255:red,246; green,189; blue,96}" in text  # a conv box, xcolor syntax
 
 
 def test_draw_command_writes_each_format(tmp_path):

@@ -35,7 +35,7 @@ def render(canvas, output_format: str) -> str | bytes:
     require("resvg_py")
     from ..render.png import svg_to_png
 
-    return svg_to_png(svg)
+    return svg_to_png(svg, (canvas.width, canvas.height))
 
 
 @cli.command()

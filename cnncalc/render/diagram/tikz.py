@@ -21,9 +21,9 @@ def _xy(canvas: Canvas, x: float, y: float) -> str:
 
 
 def _colour(hex_colour: str) -> str:
-    return "{rgb,255:red," + ",".join(
-        f"{c}" if i == 0 else f"{'green' if i == 1 else 'blue'},{c}"
-        for i, c in enumerate(int(hex_colour[k:k + 2], 16) for k in (1, 3, 5))) + "}"
+    """xcolor's extended syntax: {rgb,255:red,R; green,G; blue,B}."""
+    red, green, blue = (int(hex_colour[k:k + 2], 16) for k in (1, 3, 5))
+    return f"{{rgb,255:red,{red}; green,{green}; blue,{blue}}}"
 
 
 def to_tikz(canvas: Canvas) -> str:
