@@ -247,3 +247,17 @@ def test_chromium_is_found_the_way_the_test_expects():
     # keeps the skip honest: when a chromium is on PATH it is the system one the test uses
     found = shutil.which("chromium")
     assert found is None or Path(found).resolve() == CHROMIUM.resolve() or CHROMIUM.exists()
+
+
+def test_blocks_frame_each_stage_around_its_maps():
+    from cnncalc.render.diagram.canvas import Rect
+
+    canvas = diagram(analysis("vgg16"), "blocks")
+    frames = canvas.of(Rect, "group")
+    names = [item.text for item in canvas.items if isinstance(item, Text) and item.bold]
+    assert names[:2] == ["features", "classifier"] and len(frames) == 2
+    features, classifier = frames
+    assert features.x + features.width < classifier.x  # side by side, not overlapping
+    inside = [rect for rect in canvas.of(Rect, "node")
+              if features.x < rect.x < features.x + features.width]
+    assert len(inside) == 18  # 13 convs + 5 pools (each relu shares its conv's slab)

@@ -83,8 +83,8 @@ class BlocksStyle:
 
 
 def box_text(box: Box) -> str:
-    if box.kind == "group":
-        return clip(f"{box.name} ({box.label})", 30)
+    if box.kind == "group":  # its stage's frame already names the first part of the path
+        return clip(f"{box.name.split('.', 1)[-1]} ({box.label})", 30)
     return clip(box.label.split(" · ")[0], 30)  # the fused relu/bn would crowd the strip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .canvas import Canvas, Path, Point, Polygon, arrowhead
+from .canvas import Canvas, Path, Point, Polygon, Rect, Text, arrowhead
 from .tree import Box, Fork, Item
 
 
@@ -37,6 +37,7 @@ class FlowLayout:
         self.style = style
         self.canvas = canvas
         self.sizes: dict[int, tuple[float, float]] = {}
+        self.extents: dict[int, tuple[float, float, float, float]] = {}  # id → x0, y0, x1, y1
 
     def xy(self, u: float, v: float) -> Point:
         return (u, v) if self.style.horizontal else (v, u)
@@ -70,6 +71,9 @@ class FlowLayout:
     # -- placing --------------------------------------------------------------------------
     def place(self, item, u: float, v: float) -> None:
         """Draw `item` starting at u along the flow, centred on v across it."""
+        along, across = self.measure(item)
+        (x0, y0), (x1, y1) = self.xy(u, v - across / 2), self.xy(u + along, v + across / 2)
+        self.extents[id(item)] = (x0, y0, x1, y1)
         if isinstance(item, list):
             self.place_chain(item, u, v)
         elif isinstance(item, Box):
@@ -114,6 +118,44 @@ class FlowLayout:
         style.paint_merge(self.canvas, fork, *self.xy(merge_start + merge_u / 2, v))
 
 
+def stage_of(item: Item) -> str | None:
+    """The top-level group (a stage: `features`, `layer2`) an item belongs to, if any."""
+    row = item.merge if isinstance(item, Fork) else (item.rows[0] if item.rows else None)
+    if row is None or not row.ancestors:
+        return None
+    if isinstance(item, Box) and item.kind == "group" and item.name == row.ancestors[0]:
+        return None  # the stage itself, collapsed to one box
+    return row.ancestors[0]
+
+
+def frame_stages(flow: FlowLayout, chain: list) -> None:
+    """A dashed frame, named above, around each run of top-level items of one stage; drawn
+    first so it sits behind them."""
+    runs: list[tuple[str, list]] = []
+    for item in chain:
+        stage = stage_of(item)
+        if stage is None:
+            continue
+        if runs and runs[-1][0] == stage:
+            runs[-1][1].append(item)
+        else:
+            runs.append((stage, [item]))
+    frames = []
+    # Along a vertical flow the gap between items is small: no header row, a thinner pad.
+    pad, header = (8.0, 14.0) if flow.style.horizontal else (4.0, 0.0)
+    for stage, items in runs:
+        if len(items) == 1 and isinstance(items[0], Box):
+            continue  # a one-box stage (a conv-bn-relu block) needs no frame
+        boxes = [flow.extents[id(item)] for item in items]
+        x0, y0 = min(b[0] for b in boxes) - pad, min(b[1] for b in boxes) - pad - header
+        x1, y1 = max(b[2] for b in boxes) + pad, max(b[3] for b in boxes) + pad
+        frames += [Rect(x0, y0, x1 - x0, y1 - y0, fill="#fafafa", stroke="#bbbbbb", radius=8,
+                        role="group"),
+                   Text(x0 + 8, y0 + 13, stage, size=10, anchor="start", bold=True,
+                        color="#777777")]
+    flow.canvas.items[:0] = frames
+
+
 def layout_chain(style: Style, chain: list, title: str) -> Canvas:
     from .canvas import fit_to_content
 
@@ -121,4 +163,5 @@ def layout_chain(style: Style, chain: list, title: str) -> Canvas:
     flow = FlowLayout(style, canvas)
     _, across = flow.measure(chain)
     flow.place(chain, 0.0, across / 2)
+    frame_stages(flow, chain)
     return fit_to_content(canvas)
