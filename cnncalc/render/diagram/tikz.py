@@ -9,7 +9,8 @@ _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
             "^": r"\textasciicircum{}", "×": r"$\times$", "⊙": r"$\odot$", "…": r"\ldots{}",
             "·": r"$\cdot$", "⌈": r"$\lceil$", "⌉": r"$\rceil$"}
-_ANCHORS = {"start": "west", "middle": "center", "end": "east"}
+_ANCHORS = {"start": "base west", "middle": "base", "end": "base east"}  # TikZ has no
+# "base center": the plain "base" anchor is the centre of the baseline
 
 
 def escape(text: str) -> str:
@@ -27,7 +28,7 @@ def _colour(hex_colour: str) -> str:
 
 
 def to_tikz(canvas: Canvas) -> str:
-    lines = [r"\documentclass[tikz,border=4pt]{standalone}", r"\usepackage[T1]{fontenc}",
+    lines = [r"\documentclass[tikz,border=4pt]{standalone}",
              r"\begin{document}", r"\begin{tikzpicture}[font=\sffamily]"]
     for item in canvas.items:
         if isinstance(item, Rect):
@@ -47,7 +48,7 @@ def to_tikz(canvas: Canvas) -> str:
         elif isinstance(item, Text) and item.text:
             size = r"\scriptsize" if item.size <= 10 else r"\footnotesize"
             text = rf"\textbf{{{escape(item.text)}}}" if item.bold else escape(item.text)
-            lines.append(rf"\node[anchor=base {_ANCHORS[item.anchor]},inner sep=0pt] at "
+            lines.append(rf"\node[anchor={_ANCHORS[item.anchor]},inner sep=0pt] at "
                          f"{_xy(canvas, item.x, item.y)} {{{size} {text}}};")
     lines += [r"\end{tikzpicture}", r"\end{document}", ""]
     return "\n".join(lines)
