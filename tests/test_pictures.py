@@ -261,3 +261,25 @@ def test_blocks_frame_each_stage_around_its_maps():
     inside = [rect for rect in canvas.of(Rect, "node")
               if features.x < rect.x < features.x + features.width]
     assert len(inside) == 18  # 13 convs + 5 pools (each relu shares its conv's slab)
+
+
+def test_branches_that_never_merge_are_drawn_as_separate_outputs():
+    """Several outputs / an aux head (not in the spec language yet): the layout side is ready."""
+    from cnncalc.render.diagram.flow import layout_chain
+    from cnncalc.render.diagram.graph import GraphStyle
+    from cnncalc.render.diagram.tree import Box, Fork
+
+    main = [Box("fc", "dense 1000", (1000,)), Box("softmax", "softmax", (1000,))]
+    aux = [Box("aux", "dense 10", (10,))]
+    chain = [Box("input", "input", (8, 8, 3), kind="input"),
+             Fork("heads", None, [main, aux])]
+    canvas = layout_chain(GraphStyle(), chain, "two heads")
+    texts = [item for item in canvas.items if isinstance(item, Text)]
+    assert not any(item.text in ("+", "concat") for item in texts)  # no merge node
+    main_x = next(item.x for item in texts if item.text == "dense 1000")
+    aux_x = next(item.x for item in texts if item.text == "dense 10")
+    aux_y = next(item.y for item in texts if item.text == "dense 10")
+    input_y = next(item.y for item in texts if item.text == "input")
+    assert aux_x > main_x and aux_y > input_y  # side by side, below the input
+    # the stem out of the input, one arrow into each head, fc → softmax; nothing after them
+    assert len(canvas.of(Line)) == 4

@@ -63,7 +63,7 @@ class FlowLayout:
         if isinstance(item, Box):
             return self.uv_size(*style.box_size(item))
         branch_sizes = [self.measure(branch) for branch in item.branches]
-        merge_u, merge_v = self.uv_size(*style.merge_size(item))
+        merge_u, merge_v = self.merge_uv(item)
         inner = max(u for u, _ in branch_sizes)
         across = sum(v for _, v in branch_sizes) + style.branch_gap * (len(branch_sizes) - 1)
         return (2 * style.split + inner + merge_u, max(across, merge_v))
@@ -95,7 +95,7 @@ class FlowLayout:
     def place_fork(self, fork: Fork, u: float, v: float) -> None:
         style = self.style
         total_u, _ = self.measure(fork)
-        merge_u, _ = self.uv_size(*style.merge_size(fork))
+        merge_u, _ = self.merge_uv(fork)
         sizes = [self.measure(branch) for branch in fork.branches]
         across = sum(size[1] for size in sizes) + style.branch_gap * (len(sizes) - 1)
         merge_start = u + total_u - merge_u
@@ -113,9 +113,17 @@ class FlowLayout:
             arrow(self.canvas, [self.xy(u, v), self.xy(u + style.split / 2, centre),
                                 self.xy(start, centre)])
             self.place(branch, start, centre)
-            arrow(self.canvas, [self.xy(start + branch_u, centre), self.xy(inner_end, centre),
-                                self.xy(merge_start, v)])
-        style.paint_merge(self.canvas, fork, *self.xy(merge_start + merge_u / 2, v))
+            if fork.merge is not None:
+                arrow(self.canvas, [self.xy(start + branch_u, centre),
+                                    self.xy(inner_end, centre), self.xy(merge_start, v)])
+        if fork.merge is not None:
+            style.paint_merge(self.canvas, fork, *self.xy(merge_start + merge_u / 2, v))
+
+    def merge_uv(self, fork: Fork) -> tuple[float, float]:
+        """The merge node's size in flow coordinates; none for branches that never meet."""
+        if fork.merge is None:
+            return (-self.style.split, 0.0)  # the branches end where they end
+        return self.uv_size(*self.style.merge_size(fork))
 
 
 def stage_of(item: Item) -> str | None:

@@ -15,7 +15,7 @@ POOLS = ("pool",)
 def colour(box: Box) -> str:
     if box.kind != "layer":
         return COLOURS[box.kind]
-    kind = box.rows[0].type
+    kind = box.rows[0].type if box.rows else box.label.split(" ", 1)[0]
     if "pool" in kind:
         return COLOURS["maxpool"]
     return COLOURS.get(kind, DEFAULT_COLOUR)

@@ -32,14 +32,21 @@ class Box:
 
 @dataclass
 class Fork:
-    """Branches on one input, merged by `merge` (add or concat); an empty branch is a skip."""
+    """Branches on one input, merged by `merge` (add or concat); an empty branch is a skip.
+
+    `merge` None is a fork whose branches never meet: several outputs, or an auxiliary head
+    beside the main line (Inception-v3's, once the spec language has them, SPEC §7). The
+    layouts draw each such branch to its own end, side by side.
+    """
 
     path: str
-    merge: Row
+    merge: Row | None
     branches: list[list[Box | Fork]]
 
     @property
     def symbol(self) -> str:
+        if self.merge is None:
+            return ""
         return MERGE_SYMBOLS.get(self.merge.type, self.merge.type)
 
 
