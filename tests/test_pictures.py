@@ -119,13 +119,13 @@ def test_depth_collapses_groups_into_boxes():
     shallow = diagram(analysis("resnet50"), "graph", depth=1)
     assert len(shallow.of(Rect, "node")) < len(full.of(Rect, "node")) / 3
     texts = {item.text for item in shallow.items if isinstance(item, Text)}
-    assert "layer1.bottleneck1 (bottleneck)" in texts
+    assert {"layer1", "bottleneck1 (bottleneck)"} <= texts  # the frame names the stage
 
 
 def test_tikz_is_a_standalone_document():
     text = to_tikz(diagram(analysis("lenet5")))
     assert text.startswith(r"\documentclass[tikz") and text.rstrip().endswith(r"\end{document}")
-    assert text.count("{") == text.count("}") and "×" not in text and "_" not in text.replace(
+    assert text.isascii() and text.count("{") == text.count("}") and "_" not in text.replace(
         r"\_", "")
     assert r"28$\times$28$\times$6" in text
     assert "fill={rgb,255:red,246; green,189; blue,96}" in text  # a conv box, xcolor syntax

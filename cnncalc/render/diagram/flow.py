@@ -152,14 +152,18 @@ def frame_stages(flow: FlowLayout, chain: list) -> None:
     # Along a vertical flow the gap between items is small: no header row, a thinner pad.
     pad, header = (8.0, 14.0) if flow.style.horizontal else (4.0, 0.0)
     for stage, items in runs:
-        if len(items) == 1 and isinstance(items[0], Box):
-            continue  # a one-box stage (a conv-bn-relu block) needs no frame
+        if len(items) == 1 and isinstance(items[0], Box) and items[0].kind == "layer":
+            continue  # a one-layer stage (a conv-bn-relu block) needs no frame
         boxes = [flow.extents[id(item)] for item in items]
         x0, y0 = min(b[0] for b in boxes) - pad, min(b[1] for b in boxes) - pad - header
         x1, y1 = max(b[2] for b in boxes) + pad, max(b[3] for b in boxes) + pad
         frames += [Rect(x0, y0, x1 - x0, y1 - y0, fill="#fafafa", stroke="#bbbbbb", radius=8,
                         role="group"),
+                   # inside the header row across a horizontal flow; outside, on the left,
+                   # along a vertical one (where the frame's first box fills its top)
                    Text(x0 + 8, y0 + 13, stage, size=10, anchor="start", bold=True,
+                        color="#777777") if header else
+                   Text(x0 - 6, y0 + 12, stage, size=10, anchor="end", bold=True,
                         color="#777777")]
     flow.canvas.items[:0] = frames
 

@@ -40,8 +40,8 @@ class GraphStyle:
 
 
 def node_text(box: Box) -> str:
-    if box.kind == "group":
-        return clip(f"{box.name} ({box.label})")
+    if box.kind == "group":  # its stage's frame names the first part of the path
+        return clip(f"{box.name.split('.', 1)[-1]} ({box.label})")
     return clip(box.label)
 
 
