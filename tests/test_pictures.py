@@ -283,3 +283,21 @@ def test_branches_that_never_merge_are_drawn_as_separate_outputs():
     assert aux_x > main_x and aux_y > input_y  # side by side, below the input
     # the stem out of the input, one arrow into each head, fc → softmax; nothing after them
     assert len(canvas.of(Line)) == 4
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no system Chromium (.ci/run installs it)")
+def test_html_report_sorts_by_a_column_in_the_browser(tmp_path):
+    from cnncalc.render.html import to_html
+
+    result = alexnet_224()
+    page = to_html(result, svg="<svg></svg>")
+    clicks = '<script>var th = document.querySelectorAll("table.layers th")[4];' \
+             "th.click(); th.click();</script>"  # params, twice: largest first
+    report = tmp_path / "sorted.html"
+    report.write_text(page.replace("</body>", clicks + "</body>"), encoding="utf-8")
+    dom = subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+                          "--dump-dom", report.as_uri()], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    body = dom.split("<tbody>", 1)[1]
+    first = re.search(r"<tr><td[^>]*>\d+</td><td>([^<]+)</td>", body).group(1)
+    assert first == max(result.rows, key=lambda row: row.params).path  # fc6
