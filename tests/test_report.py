@@ -53,7 +53,8 @@ def test_json_types_are_canonical_and_paths_dotted():
 
 def test_csv_has_one_row_per_layer():
     rows = list(csv.DictReader(io.StringIO(to_csv(alexnet()))))
-    assert len(rows) == len(alexnet().rows)
+    assert len(rows) == len(alexnet().rows) + 1  # and the total row (SPEC §13)
+    assert rows[-1]["type"] == "total"
     assert rows[0]["path"] == "conv1" and rows[0]["params"] == "34944"
     assert rows[0]["output"] == "55x55x96"
 

@@ -11,6 +11,7 @@ from ..render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
 from .base import (
     EXIT_MISMATCH,
     REFEREES,
+    UserError,
     cli,
     columns_option,
     console,
@@ -42,13 +43,16 @@ from .training import compute_training, refuse_training_options_without_train, t
 @click.option("--keras", is_flag=True,
               help="Count params the Keras way (batchnorm's running stats included).")
 @click.option("--format", "output_format", default="table", show_default=True,
-              type=click.Choice(["table", "json", "csv", "markdown"]), help="Output format.")
+              type=click.Choice(["table", "json", "csv", "markdown", "html"]),
+              help="Output format (html: one self-contained page with the diagram).")
 @click.option("--depth", type=click.IntRange(min=0), help="Collapse groups nested deeper.")
 @click.option("--train", is_flag=True,
               help="Add the training figures of `cnncalc memory` (memory, batch, MACs).")
 @training_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write json/csv/markdown/html to this file instead of standard output.")
 def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw, keras,
-            output_format, depth, train, optimizer, precision, gpu, reserve):
+            output_format, depth, train, optimizer, precision, gpu, reserve, output):
     """Per-layer table and totals for SPEC (a file or a built-in name).
 
     \b
@@ -56,6 +60,7 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
       cnncalc summary alexnet.yaml
       cnncalc summary resnet50 --depth 1 --columns output,params,macs,rf
       cnncalc summary my_net.yaml --input 224x224x3 --format json
+      cnncalc summary resnet50 --format html -o report.html
     """
     from ..render.formats import to_csv, to_json, to_markdown
 
@@ -69,17 +74,24 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
         if training is not None:
             from ..render import training as render_training
 
-            click.echo(render_training.to_json(analysis, training))
+            emit(render_training.to_json(analysis, training) + "\n", output)
         else:
-            click.echo(to_json(analysis))
+            emit(to_json(analysis, keras) + "\n", output)
     elif output_format == "csv":
-        click.echo(to_csv(analysis), nl=False)
+        emit(to_csv(analysis, keras), output)
     elif output_format == "markdown":
-        click.echo(to_markdown(analysis, columns, chw, depth, keras), nl=False)
+        text = to_markdown(analysis, columns, chw, depth, keras)
         if training is not None:
             from ..render import training as render_training
 
-            click.echo("\n" + render_training.to_markdown(analysis, training), nl=False)
+            text += "\n" + render_training.to_markdown(analysis, training)
+        emit(text, output)
+    elif output_format == "html":
+        from ..render.html import to_html
+        from .pictures import require
+
+        require("drawsvg")
+        emit(to_html(analysis, columns, chw, keras, verified=referee != "none"), output)
     else:
         from ..render.table import summary as render_summary
 
@@ -110,6 +122,19 @@ def run_referee(analysis, referee: str, max_memory: int, progress: bool):
         return verify_analysis(analysis, max_memory, bar).analysis
 
 
+def emit(text: str, output: str | None) -> None:
+    """Text to standard output, or to the -o file."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from pathlib import Path
+
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
 def summary_exit_code(analysis, strict: bool) -> int:
     if any(row.verified is False for row in analysis.rows):
         return EXIT_MISMATCH
@@ -137,7 +162,9 @@ def list_builtins():
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option("--strict", is_flag=True,
               help="Also fail when a layer does not fit exactly (as summary --strict).")
-def check(specs, strict):
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "markdown"]), help="Output format.")
+def check(specs, strict, output_format):
     """Parse, fit and expect checks only: one line per spec, exit 0 when all hold.
 
     Failed expectations and specs that do not load fail; layers that do not fit are
@@ -147,11 +174,19 @@ def check(specs, strict):
     Examples:
       cnncalc check lenet5 alexnet
       cnncalc check specs/*.yaml --strict
+      cnncalc check lenet5 alexnet --format markdown
     """
     from ..render.compare import check_line, check_summary
     from ..spec.check import check_files
 
     results = check_files(list(specs), strict, loader=load)
+    code = 0 if all(result.ok for result in results) else 1
+    if output_format != "text":
+        from ..render.verdicts import checks_json, checks_markdown
+
+        click.echo((checks_json if output_format == "json" else checks_markdown)(results),
+                   nl=False)
+        sys.exit(code)
     out = console()
     for result in results:
         out.print(check_line(result), soft_wrap=True)
@@ -165,16 +200,25 @@ def check(specs, strict):
 @click.argument("spec_b", metavar="B", callback=spec_argument)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many differing layers to list.")
-def compare(spec_a, spec_b, top):
+@click.option("--format", "output_format", default="table", show_default=True,
+              type=click.Choice(["table", "json", "markdown"]), help="Output format.")
+def compare(spec_a, spec_b, top, output_format):
     """Two architectures side by side: totals, output shapes, the layers that differ most.
 
     \b
     Examples:
       cnncalc compare vgg16 resnet50
       cnncalc compare resnet18 my_resnet.yaml --top 5
+      cnncalc compare vgg16 resnet50 --format json
     """
     from ..engine.compare import compare as compare_networks
     from ..render.compare import comparison
 
     result = compare_networks(analyze(load(spec_a)), analyze(load(spec_b)), top)
+    if output_format != "table":
+        from ..render.verdicts import comparison_json, comparison_markdown
+
+        render = comparison_json if output_format == "json" else comparison_markdown
+        click.echo(render(result), nl=False)
+        return
     console().print(comparison(result))

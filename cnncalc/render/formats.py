@@ -40,10 +40,12 @@ def _pair(values: tuple[Fraction | int, Fraction | int]) -> Any:
     return [_number(values[0]), _number(values[1])]
 
 
-def layer_record(row: Row) -> dict[str, Any]:
+def layer_record(row: Row, keras: bool = False) -> dict[str, Any]:
+    """One layer; with `keras`, params include batchnorm's buffers (Keras' "Total params")."""
     return {
         "path": row.path, "type": row.type, "input": json_shape(row.input),
-        "output": json_shape(row.output), "params": row.params, "weights": row.weights,
+        "output": json_shape(row.output), "params": row.params + (row.buffers if keras else 0),
+        "weights": row.weights,
         "biases": row.biases, "buffers": row.buffers, "neurons": row.neurons,
         "connections": row.connections, "macs": row.macs, "flops": row.flops,
         "rf": _pair(row.field.pixels), "jump": _pair(row.field.jump),
@@ -73,24 +75,30 @@ def layer_options(row: Row) -> dict[str, Any]:
     return options
 
 
-def totals_record(totals: Totals) -> dict[str, int]:
-    return {key: getattr(totals, key) for key in TOTALS}
+def totals_record(totals: Totals, keras: bool = False) -> dict[str, int]:
+    record = {key: getattr(totals, key) for key in TOTALS}
+    if keras:
+        record["params"] += totals.buffers
+    return record
 
 
-def to_dict(analysis: Analysis) -> dict[str, Any]:
+def to_dict(analysis: Analysis, keras: bool = False) -> dict[str, Any]:
     """The `--format json` document (SPEC §4); exact integers throughout."""
-    return {
+    document = {
         "name": analysis.name,
         "input": json_shape(analysis.input),
         "output": json_shape(analysis.output),
         "batch": analysis.batch,
-        "totals": totals_record(analysis.totals),
-        "layers": [{**layer_record(row), "options": layer_options(row)}
+        "totals": totals_record(analysis.totals, keras),
+        "layers": [{**layer_record(row, keras), "options": layer_options(row)}
                    for row in analysis.rows],
         "checks": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
                     "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
         "warnings": list(analysis.warnings),
     }
+    if keras:
+        document["params_convention"] = "keras"  # params include batchnorm's buffers
+    return document
 
 
 def _check_value(value: Any) -> Any:
@@ -101,13 +109,15 @@ def _check_value(value: Any) -> Any:
     return value
 
 
-def to_json(analysis: Analysis) -> str:
+def to_json(analysis: Analysis, keras: bool = False) -> str:
     import json
 
-    return json.dumps(to_dict(analysis), indent=2, ensure_ascii=False)
+    return json.dumps(to_dict(analysis, keras), indent=2, ensure_ascii=False)
 
 
-def to_csv(analysis: Analysis) -> str:
+def to_csv(analysis: Analysis, keras: bool = False) -> str:
+    """One row per layer, then a `total` row: the summed figures, and in its notes the
+    output, the memory totals and the network's warnings (so the CSV is the whole result)."""
     import csv
     import io
 
@@ -115,13 +125,27 @@ def to_csv(analysis: Analysis) -> str:
     writer = csv.DictWriter(buffer, fieldnames=LAYER_KEYS, lineterminator="\n")
     writer.writeheader()
     for row in analysis.rows:
-        record = layer_record(row)
+        record = layer_record(row, keras)
         for key in ("rf", "jump", "start"):
             if isinstance(record[key], list):
                 record[key] = "x".join(map(str, record[key]))
         record["notes"] = "; ".join(record["notes"])
         writer.writerow(record)
+    writer.writerow(_csv_total(analysis, keras))
     return buffer.getvalue()
+
+
+def _csv_total(analysis: Analysis, keras: bool) -> dict[str, Any]:
+    totals = totals_record(analysis.totals, keras)
+    notes = [f"activation_bytes={totals['activation_bytes']}",
+             f"param_bytes={totals['param_bytes']}", f"batch={analysis.batch}",
+             *(f"warning: {warning}" for warning in analysis.warnings)]
+    record: dict[str, Any] = {"path": "(total)", "type": "total",
+                              "input": shape_str(analysis.input),
+                              "output": shape_str(analysis.output), "notes": "; ".join(notes)}
+    record.update({key: totals[key] for key in ("params", "weights", "biases", "buffers",
+                                                 "neurons", "connections", "macs", "flops")})
+    return record
 
 
 # -- the table's content, shared by the rich table and Markdown ---------------------------
@@ -256,4 +280,7 @@ def to_markdown(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False,
     totals = analysis.totals
     lines += ["", f"**Total params:** {totals.params:,} · **MACs:** {totals.macs:,} · "
               f"**Output:** {shape_str(analysis.output, chw=chw, times='×')}"]
+    from .report import markdown_tail
+
+    lines += markdown_tail(analysis, keras)
     return "\n".join(lines) + "\n"

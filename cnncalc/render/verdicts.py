@@ -1,0 +1,113 @@
+"""`compare` and `check` as JSON and Markdown (no rich: for scripts, CI logs and documents)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..engine.compare import Comparison, Figure
+from ..engine.shapes import shape_str
+from ..engine.text import human_bytes, value_text
+from ..spec.check import FileCheck
+from .formats import _check_value, json_shape
+
+
+def _plain(figure: Figure, value) -> Any:
+    return json_shape(value) if figure.kind == "shape" else value
+
+
+def comparison_dict(result: Comparison) -> dict[str, Any]:
+    """Both names, every total of A and B (exact) with B/A, the layers that differ most."""
+    def side(row):
+        if row is None:
+            return None
+        return {"type": row.type, "output": json_shape(row.output), "params": row.params,
+                "macs": row.macs}
+
+    return {
+        "a": result.a.name, "b": result.b.name,
+        "totals": [{"figure": figure.label, "a": _plain(figure, figure.a),
+                    "b": _plain(figure, figure.b), "ratio": figure.ratio}
+                   for figure in result.totals],
+        "layers": [{"path": diff.path, "a": side(diff.a), "b": side(diff.b)}
+                   for diff in result.layers],
+        "same_layers": result.same_layers,
+    }
+
+
+def comparison_json(result: Comparison) -> str:
+    return json.dumps(comparison_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(figure: Figure, value) -> str:
+    if figure.kind == "shape":
+        return shape_str(value, times="×")
+    if figure.kind == "bytes":
+        return human_bytes(value)
+    return f"{value:,}"
+
+
+def comparison_markdown(result: Comparison) -> str:
+    lines = [f"| | {result.a.name} (A) | {result.b.name} (B) | B/A |", "|---|---:|---:|---:|"]
+    for figure in result.totals:
+        ratio = f"{figure.ratio:.2f}×" if figure.ratio is not None else ""
+        lines.append(f"| {figure.label} | {_cell(figure, figure.a)} | "
+                     f"{_cell(figure, figure.b)} | {ratio} |")
+    if result.layers:
+        lines += ["", "Layers that differ most (matched by path):", "",
+                  "| layer | A output | B output | A params | B params | A MACs | B MACs |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for diff in result.layers:
+            cells = [shape_str(row.output, times="×") if row else "—" for row in (diff.a, diff.b)]
+            cells += [f"{getattr(row, key):,}" if row else "—"
+                      for key in ("params", "macs") for row in (diff.a, diff.b)]
+            lines.append(f"| {diff.path} | " + " | ".join(cells) + " |")
+    if result.same_layers:
+        lines += ["", f"{result.same_layers} layer(s) with the same path have identical figures."]
+    return "\n".join(lines) + "\n"
+
+
+def check_dict(result: FileCheck) -> dict[str, Any]:
+    record: dict[str, Any] = {"source": result.source, "ok": result.ok, "error": result.error}
+    analysis = result.analysis
+    if analysis is not None:
+        record.update({
+            "name": analysis.name, "input": json_shape(analysis.input),
+            "output": json_shape(analysis.output), "layers": len(analysis.rows),
+            "params": analysis.totals.params, "macs": analysis.totals.macs,
+            "checks": len(analysis.checks),
+            "failed": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
+                        "got": _check_value(c.got)} for c in result.failed],
+            "warnings": list(analysis.warnings),
+        })
+    return record
+
+
+def checks_json(results: list[FileCheck]) -> str:
+    document = {"ok": all(result.ok for result in results),
+                "specs": [check_dict(result) for result in results]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def checks_markdown(results: list[FileCheck]) -> str:
+    lines = ["| spec | verdict | detail |", "|---|---|---|"]
+    for result in results:
+        if result.error is not None:
+            verdict, detail = "✗ ERROR", result.error
+        else:
+            verdict = "✓ OK" if result.ok else "✗ FAIL"
+            parts = [f"{c.path} {c.figure}: expected {value_text(c.expected)}, got "
+                     f"{value_text(c.got)}" for c in result.failed]
+            parts += [f"⚠ {warning}" for warning in result.analysis.warnings]
+            if not parts:
+                analysis = result.analysis
+                parts = [f"{shape_str(analysis.input, times='×')} → "
+                         f"{shape_str(analysis.output, times='×')}, "
+                         f"{analysis.totals.params:,} params"]
+            detail = "<br>".join(parts)
+        detail = detail.replace("|", "\\|")
+        lines.append(f"| {result.source} | {verdict} | {detail} |")
+    failed = sum(1 for result in results if not result.ok)
+    lines += ["", f"all {len(results)} spec(s) hold" if not failed
+              else f"{failed} of {len(results)} spec(s) fail"]
+    return "\n".join(lines) + "\n"
