@@ -142,7 +142,12 @@ def compare(spec_a, spec_b, top):
       cnncalc compare resnet18 my_resnet.yaml --top 5
     """
     from ..engine.compare import compare as compare_networks
-    from ..render.compare import comparison
+    from ..render.compare import comparison, failed_checks
 
     result = compare_networks(analyze(load(spec_a)), analyze(load(spec_b)), top)
-    console().print(comparison(result))
+    out = console()
+    out.print(comparison(result))
+    failures = failed_checks(result)
+    if failures.plain:  # a failed expect: fails as it does in summary and check
+        out.print(failures)
+        sys.exit(1)

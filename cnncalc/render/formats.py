@@ -11,7 +11,13 @@ from typing import Any
 
 from ..engine.analysis import BYTES_PER_VALUE, Analysis, Group, Row, Totals
 from ..engine.shapes import Shape, shape_str
-from ..engine.text import human_bytes, human_count, value_text  # noqa: F401 (re-exported)
+from ..engine.text import (  # noqa: F401 (human_*, value_text re-exported)
+    human_bytes,
+    human_count,
+    markdown_cell,
+    printable,
+    value_text,
+)
 
 LAYER_KEYS = ("path", "type", "input", "output", "params", "weights", "biases", "buffers",
               "neurons", "connections", "macs", "flops", "rf", "jump", "start", "fits",
@@ -185,8 +191,9 @@ def _marks(rows: list[Row]) -> tuple[str, str]:
 
 def _row_line(row: Row, keras: bool) -> Line:
     checks, verified = _marks([row])
-    return Line(_label(row.path, row.ancestors), row.depth, "row", row.description, row.input,
-                row.output, _row_figures(row, keras), row.field, checks, verified)
+    return Line(printable(_label(row.path, row.ancestors)), row.depth, "row",
+                printable(row.description), row.input, row.output, _row_figures(row, keras),
+                row.field, checks, verified)
 
 
 def _group_line(analysis: Analysis, group: Group, parents: tuple[str, ...], collapsed: bool,
@@ -199,8 +206,9 @@ def _group_line(analysis: Analysis, group: Group, parents: tuple[str, ...], coll
     if own:
         checks = "✓" if all(check.ok for check in own) and checks != "✗" else "✗"
     field = analysis.rows[group.end - 1].field if group.end > group.start else None
-    return Line(_label(group.path, parents), group.depth, "collapsed" if collapsed else "header",
-                group.type, group.input, group.output,
+    return Line(printable(_label(group.path, parents)), group.depth,
+                "collapsed" if collapsed else "header", printable(group.type), group.input,
+                group.output,
                 sums.between(group.start, group.end, keras), field, checks, verified)
 
 
@@ -223,9 +231,9 @@ def to_markdown(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False,
     header = ["layer", "type", *columns, "expect", "verified"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for line in display_lines(analysis, depth, keras):
-        label = "&nbsp;" * 2 * line.depth + (f"**{line.label}**" if line.kind != "row"
-                                             else line.label)
-        cells = [label, line.description.replace("|", "\\|"),
+        name = markdown_cell(line.label)
+        label = "&nbsp;" * 2 * line.depth + (f"**{name}**" if line.kind != "row" else name)
+        cells = [label, markdown_cell(line.description),
                  *(column_text(line, column, chw) for column in columns),
                  line.checks, line.verified]
         lines.append("| " + " | ".join(cells) + " |")

@@ -25,6 +25,7 @@ from ..engine.shapes import parse_shape
 from ..errors import CnnCalcError, LimitError, SpecError, show, suggest
 from . import expr
 from .builtins import builtin_names, builtin_text
+from .files import read_spec_file
 from .yamlread import MarkedDict, MarkedList, read_yaml
 
 MAX_LAYERS = 100_000
@@ -44,10 +45,7 @@ def load(source: str | Path) -> Network:
     if isinstance(source, Path) or "\n" not in str(source):
         path = Path(source)
         if path.is_file():
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                raise SpecError(f"cannot read the file: {error}", file=str(path)) from None
+            text = read_spec_file(path)
             return loads(text, file=str(path), default_name=path.stem)
         text = builtin_text(str(source))
         if text is not None:
