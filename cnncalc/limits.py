@@ -63,6 +63,13 @@ LAYER_NESTING = Limit(
 BLOCK_DEPTH = Limit(
     "block calls nested inside block calls", 64,
     "blocks nested more than {limit} deep", "the spec builder")
+BATCH_DIGITS = Limit(
+    "digits of `--batch`", 1000,
+    "a batch of {found:,} digits; the limit is {limit:,} digits", "summary")
+COMPUTED_SIZE_DIGITS = Limit(
+    "digits of a size a layer computes (chained upsamples)", 1000,
+    "a layer output size of {found:,} digits; sizes are limited to {limit:,} digits "
+    "(every figure must stay printable)", "the analysis (pending: issue 10 refactor)")
 APPLY_INPUT_NUMBERS = Limit(
     "numbers in an `apply` input or kernel", 1_000_000,
     "{found}: more than {limit:,} numbers", "apply")
@@ -87,5 +94,6 @@ ONNX_NODES = Limit(
     "the ONNX importer (declared here; enforced when it lands)")
 
 LIMITS = (SPEC_BYTES, YAML_VALUES, YAML_NESTING, INTEGER_DIGITS, INTEGER_SIZE,
-          EXPRESSION_LENGTH, LAYERS, LAYER_NESTING, BLOCK_DEPTH, APPLY_INPUT_NUMBERS,
+          EXPRESSION_LENGTH, LAYERS, LAYER_NESTING, BLOCK_DEPTH, BATCH_DIGITS,
+          COMPUTED_SIZE_DIGITS, APPLY_INPUT_NUMBERS,
           APPLY_INPUT_BYTES, APPLY_OUTPUT, CARD_LISTED, ONNX_BYTES, ONNX_NODES)

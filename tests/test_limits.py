@@ -173,6 +173,12 @@ def test_batch_of_400_digits_prints_a_table(tmp_path: Path):
     assert report["seconds"] < FAST, report
 
 
+def test_batch_beyond_1000_digits_is_misuse():
+    report = probe("summary", "alexnet", "--no-verify", "--batch", "9" * 1001)
+    assert report["exit"] == 2, report["output"]
+    assert "a batch of 1,001 digits; the limit is 1,000 digits" in report["output"]
+
+
 def test_shapes_beyond_1e308_print_a_table(tmp_path: Path):
     path = tmp_path / "upsamples.yaml"
     path.write_text("input: 1000000000x1000000000x3\nlayers:\n"

@@ -68,8 +68,9 @@ def spec_argument(ctx, param, value):
 
     from ..errors import suggest
     from ..spec import builtin_names, builtin_text
+    from ..spec.files import is_file
 
-    if value is None or "\n" in value or _is_file(Path(value)) or builtin_text(value):
+    if value is None or "\n" in value or is_file(value) or builtin_text(value):
         return value
     stem = Path(value).name.removesuffix(".yaml")
     shown = value if len(value) <= 120 else value[:119] + "…"  # a 4,000-character path
@@ -78,13 +79,14 @@ def spec_argument(ctx, param, value):
                              "built-ins)")
 
 
-def _is_file(path) -> bool:
-    """is_file() that says no, instead of raising, for a path too long for the file system,
-    one inside a folder we may not enter, or one holding a NUL byte."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
+def batch_option(ctx, param, value):
+    """Any batch prints exactly, but a figure of more than 4,300 digits is one Python will
+    not turn into text: 1,000 digits of batch leave room for every product."""
+    from ..limits import BATCH_DIGITS
+
+    if value is not None and len(str(value)) > BATCH_DIGITS.value:
+        raise click.BadParameter(BATCH_DIGITS.error(len(str(value))).message)
+    return value
 
 
 def columns_option(ctx, param, value):

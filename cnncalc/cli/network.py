@@ -10,6 +10,7 @@ from .. import analyze, load
 from ..render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
 from .base import (
     EXIT_MISMATCH,
+    batch_option,
     cli,
     columns_option,
     console,
@@ -23,7 +24,8 @@ from .base import (
 @click.argument("spec", callback=spec_argument)
 @click.option("--input", "input_shape", callback=shape_option, metavar="HxWxC",
               help="Override the spec's input shape, e.g. 224x224x3.")
-@click.option("--batch", type=click.IntRange(min=1), help="Batch size for memory figures.")
+@click.option("--batch", type=click.IntRange(min=1), callback=batch_option,
+              help="Batch size for memory figures.")
 @click.option("--strict", is_flag=True, help="Exit 1 when a layer does not fit exactly.")
 @click.option("--verify/--no-verify", default=True, show_default=True,
               help="Run the NumPy reference forward pass and mark each row verified.")

@@ -15,6 +15,15 @@ from ..errors import SpecError
 from ..limits import SPEC_BYTES
 
 
+def is_file(path: str | Path) -> bool:
+    """Path.is_file() that says no, instead of raising, for a path too long for the file
+    system, one inside a folder that cannot be entered, or one holding a NUL byte."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_spec_file(path: str | Path) -> str:
     """The text of a spec file, or SpecError (unreadable, not UTF-8) / LimitError (too big)."""
     file = str(path)
