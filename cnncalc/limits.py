@@ -59,7 +59,8 @@ LAYERS = Limit(
     "'repeat' or use fewer aliases", "the spec builder")
 LAYER_NESTING = Limit(
     "layer lists nested inside layer lists", 100,
-    "layers nested more than {limit} levels deep", "the spec builder")
+    "layers nested more than {limit} levels deep (through YAML aliases or blocks); flatten "
+    "the structure", "the spec builder")
 BLOCK_DEPTH = Limit(
     "block calls nested inside block calls", 64,
     "blocks nested more than {limit} deep", "the spec builder")

@@ -228,3 +228,15 @@ def test_limits_are_declared_once_and_in_the_readme():
         assert f"| {limit.name} | {limit.value:,} |" in table, limit.name
         message = str(limit.error(found=12_345))
         assert f"{limit.value:,}" in message or f"{limit.value}" in message, message
+
+
+def test_builder_messages_match_the_declared_limits():
+    # Until spec/builder.py takes its constants from cnncalc.limits (after the issue 10
+    # refactor merges), both must say the same.
+    from cnncalc import limits
+    from cnncalc.spec import builder
+
+    assert builder.MAX_LAYERS == limits.LAYERS.value
+    assert builder.TOO_MANY_LAYERS == limits.LAYERS.error().message
+    assert builder.MAX_NESTING == limits.LAYER_NESTING.value
+    assert builder.MAX_BLOCK_DEPTH == limits.BLOCK_DEPTH.value
