@@ -189,3 +189,11 @@ def test_non_ascii_digits_on_the_command_line_are_misuse(args: list[str]):
     result, output = run(*args)
     assert_clean(result, output)
     assert result.exit_code == 2, output
+
+
+def test_check_reports_a_too_long_path_as_a_missing_file():
+    result, output = run("check", "a/" * 3000 + "net.yaml", "lenet5")
+    assert_clean(result, output)
+    assert result.exit_code == 1, output
+    assert "no such file or built-in architecture (File name too long)" in output
+    assert "lenet5: OK" in output
