@@ -19,7 +19,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # this checkout's cnncalc, not an installed one
 from fuzz_mutations import mutate, seeds  # noqa: E402
 
 from cnncalc.cli import cli  # noqa: E402
