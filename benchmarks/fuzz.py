@@ -4,7 +4,8 @@
 
 The commands rotate: summary (table, JSON, Markdown, CSV), explain, check, compare.
 Prints the number of cases, the exit-code distribution, the slowest case, and every
-failure (a traceback, an internal error, an exit code other than 0/1/2, or a slow case).
+failure (a traceback, an internal error, an exit code other than 0/1/2, an error message of
+more than one line, an ANSI escape reaching a terminal view, or a slow case).
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def main() -> int:
                    else "internal error" if "internal error" in result.output
                    else "traceback" if "Traceback" in result.output
                    else f"exit {result.exit_code}" if result.exit_code not in (0, 1, 2)
+                   else "message of several lines" if result.exit_code == 1
+                   and result.output.startswith("Error:") and result.output.count("\n") > 1
+                   else "raw escape in terminal output" if "\x1b" in result.output
+                   and "json" not in command and "csv" not in command
                    else f"slow: {seconds:.1f} s" if seconds > SLOW else "")
         if problem:
             failures.append((case, problem, text))
