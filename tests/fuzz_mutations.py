@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 
 import yaml
 
@@ -46,7 +47,13 @@ EXTREMES = [0, -1, 1, 2**31, 2**63 - 1, 2**63, 10**30, -(10**30), 1e308, float("
             float("nan"), 0.5, -0.0, True, False, None, "", "same", "valid", "$filters",
             "${filters * 99999999999}", "${", "${1//0}", "1e9x1e9x3", "0x0x0", "32x32x3",
             "1000000x1000000x3", [], {}, [1], [1, 2, 3], [0, 0], [[1, 2], [3, 4]],
-            {"height": 1}, "∞", "🙂", "\u202e", "\x00", "conv", "maxpool", "residual"]
+            {"height": 1}, "∞", "🙂", "\u202e", "\x00", "conv", "maxpool", "residual",
+            # issue 17: digits that are not ASCII, names that would drive a terminal
+            "²x²x¹", "３２x３２x3", "٣", "${٣ * 2}", "\x1b[31mred", "a|b\nc", "[/bold]",
+            "\x1b]0;title\x07", [1, 2, 3], "1:30", "010"]
+# Plain YAML 1.1 forms a dump would quote, so they are put in as text.
+YAML11 = ["010", "0o10", "1:30", "0x1F", "0b101", "1_000", "-010", "+1:30", "07"]
+CONTROL = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u2028", "\ufffe", "\ud800"]
 WORDS = ["conv", "maxpool", "dense", "relu", "layers", "input", "filters", "kernel", "stride",
          "padding", "repeat", "name", "expect", "blocks", "params", "body", "branches",
          "shortcut", "crop", "size", "units", "groups", "depthwise", "sequential", "basic"]
@@ -115,11 +122,41 @@ def mutate_tree(tree, rng: random.Random):
     return tree
 
 
+FLOW_OPTIONS = re.compile(r"^(\s*- [^:{}]+: )\{(.*)\}\s*$")
+
+
+def add_merge(text: str, rng: random.Random) -> str:
+    """Anchor one layer's flow-style options and merge them into a later layer's, with an
+    override (`{<<: *m, filters: 4}`), or merge something that is not a mapping."""
+    lines = text.split("\n")
+    flows = [index for index, line in enumerate(lines) if FLOW_OPTIONS.match(line)]
+    if len(flows) < 2:
+        return text
+    first, second = sorted(rng.sample(flows, 2))
+    head, body = FLOW_OPTIONS.match(lines[first]).groups()
+    lines[first] = f"{head}&m {{{body}}}"
+    head, body = FLOW_OPTIONS.match(lines[second]).groups()
+    merged = rng.choice(["*m", "[*m, *m]", "*m", "1", "*nowhere"])
+    lines[second] = f"{head}{{<<: {merged}{', ' + body if body.strip() else ''}}}"
+    return "\n".join(lines)
+
+
 def mutate_text(text: str, rng: random.Random) -> str:
     if not text:
         return text
+    operation = rng.randrange(9)
+    if operation == 6:
+        return add_merge(text, rng)
+    if operation == 7:  # an integer written the YAML 1.1 way
+        numbers = list(re.finditer(r"(?<=: )\d+\b", text))
+        if numbers:
+            number = rng.choice(numbers)
+            return text[:number.start()] + rng.choice(YAML11) + text[number.end():]
+        return text
+    if operation == 8:  # a control character anywhere
+        position = rng.randrange(len(text) + 1)
+        return text[:position] + rng.choice(CONTROL) + text[position:]
     lines = text.split("\n")
-    operation = rng.randrange(6)
     index = rng.randrange(len(lines))
     if operation == 0:
         del lines[index]

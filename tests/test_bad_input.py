@@ -18,7 +18,7 @@ HEADER = re.compile(r"# expect: exit (\d+)(?:, line (\d+))?((?:, \"[^\"]*\")*)\s
 
 
 def expectation(path: Path) -> tuple[int, int | None, list[str]]:
-    first = path.read_text(encoding="utf-8").splitlines()[0]
+    first = path.read_bytes().split(b"\n")[0].decode("utf-8")  # the rest may not be UTF-8
     match = HEADER.match(first)
     assert match, f"{path.name}: first line must be '# expect: exit N, line L, \"...\"'"
     line = int(match.group(2)) if match.group(2) else None
@@ -90,3 +90,110 @@ def test_readme_error_example_is_real(monkeypatch):
     result = CliRunner().invoke(cli, block.group(1).split(), prog_name="cnncalc")
     assert result.exit_code == 1
     assert result.output.strip() == block.group(2).strip()
+
+
+# Issue 17, second pass.
+
+def test_unreadable_folder_is_the_missing_file_usage_error(monkeypatch, tmp_path: Path):
+    # Tests run as root here, where chmod 000 denies nothing: make the file system say so.
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_file", denied)
+    result, output = run("summary", str(tmp_path / "locked" / "net.yaml"), "--no-verify")
+    assert_clean(result, output)
+    assert result.exit_code == 2, output
+    assert "neither a file nor a built-in architecture" in output
+
+
+def test_spec_file_reader_turns_os_errors_into_one_message(tmp_path: Path):
+    from cnncalc.errors import SpecError
+    from cnncalc.spec.files import read_spec_file
+
+    with pytest.raises(SpecError, match="cannot read the file"):
+        read_spec_file(tmp_path)  # a folder
+    with pytest.raises(SpecError, match="cannot read the file"):
+        read_spec_file(tmp_path / ("x" * 300 + ".yaml"))  # a name too long
+
+
+def test_library_load_of_a_too_long_path_is_a_spec_error():
+    from cnncalc import load
+    from cnncalc.errors import SpecError
+
+    with pytest.raises(SpecError, match="no such file"):
+        load("a/" * 3000 + "net.yaml")
+
+
+def test_expect_text_with_arabic_indic_digits_is_refused(tmp_path: Path):
+    path = tmp_path / "net.yaml"
+    path.write_text("input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 3, "
+                    "expect: {params: '١١٢'}}\n", encoding="utf-8")
+    result, output = run("summary", str(path), "--no-verify")
+    assert_clean(result, output)
+    assert result.exit_code == 1, output
+    assert "only the ASCII digits 0-9" in output
+
+
+FAILED_EXPECT = "input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 3, expect: {params: 1}}\n"
+
+
+@pytest.mark.parametrize("command", [["explain"], ["explain", "conv1"], ["compare", "lenet5"],
+                                     ["summary", "--no-verify"]])
+def test_a_failed_expect_exits_1_in_every_command(command: list[str], tmp_path: Path):
+    path = tmp_path / "net.yaml"
+    path.write_text(FAILED_EXPECT, encoding="utf-8")
+    result, output = run(command[0], str(path), *command[1:])
+    assert_clean(result, output)
+    assert result.exit_code == 1, output
+    assert "expected 1, got 112" in output or "expect params: 1, got 112" in output
+
+
+HOSTILE_NAME = ('input: 8x8x3\nname: "net\\e[2J"\nlayers:\n'
+                '  - conv: {filters: 4, kernel: 3, name: "a|b\\nc\\e[31mred\\u202e[/bold]"}\n'
+                '  - relu\n')
+
+
+@pytest.mark.parametrize("args", [["summary", "--no-verify"],
+                                  ["summary", "--no-verify", "--format", "markdown"],
+                                  ["explain"], ["compare", "lenet5"], ["check"]])
+def test_names_cannot_reach_the_terminal_raw(args: list[str], tmp_path: Path):
+    path = tmp_path / "net.yaml"
+    path.write_text(HOSTILE_NAME, encoding="utf-8")
+    result, output = run(args[0], str(path), *args[1:])
+    assert_clean(result, output)
+    assert result.exit_code == 0, output
+    assert not any(char in output for char in "\x1b\u202e\x9b"), repr(output)
+    if "markdown" in args:
+        row = next(line for line in output.splitlines() if "cred" in line)
+        assert row.startswith("| a\\|b cred[/bold] | conv"), row  # one row, | escaped
+        assert row.count(" | ") == 6, row
+
+
+def test_a_name_in_an_error_message_is_shown_inert(tmp_path: Path):
+    path = tmp_path / "net.yaml"
+    path.write_text('input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 30, '
+                    'name: "x\\e[31m\\ny"}\n', encoding="utf-8")
+    result, output = run("summary", str(path), "--no-verify")
+    assert result.exit_code == 1, output
+    assert "\x1b" not in output and output.count("\n") == 1, repr(output)
+
+
+@pytest.mark.parametrize("args", [["conv", "32x32x3", "-k", "4", "-f", "3", "--stride", "²"],
+                                  ["pool", "32x32x3", "-f", "2", "--padding", "３"],
+                                  ["apply", "maxpool", "--input", "[[1]]", "--filter", "²"],
+                                  ["summary", "lenet5", "--input", "３２"],
+                                  ["summary", "lenet5", "--max-memory", "٣GiB"]])
+def test_non_ascii_digits_on_the_command_line_are_misuse(args: list[str]):
+    result, output = run(*args)
+    assert_clean(result, output)
+    assert result.exit_code == 2, output
+
+
+def test_check_reports_a_too_long_path_as_a_missing_file():
+    from cnncalc.spec.check import check_file
+
+    result, output = run("check", "a/" * 3000 + "net.yaml", "lenet5")
+    assert_clean(result, output)
+    assert result.exit_code == 1, output
+    assert "✗ a/a/a/" in output and "lenet5: OK" in output
+    assert "no such file or built-in architecture" in check_file("a/" * 3000 + "net.yaml").error

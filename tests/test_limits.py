@@ -123,3 +123,108 @@ def test_huge_input_skips_the_reference_pass(tmp_path: Path, referee: str):
     assert "skipped" in report["output"]
     assert report["peak_mib"] < 1024, report  # far from the 69 TiB the tensors would need
     assert report["grown_mib"] < 200, report
+
+
+# Issue 17: limits that hold before anything is read, and figures beyond a float's range.
+
+def _sparse(path: Path, size: int) -> Path:
+    """A file of `size` bytes that takes no disk space: the reader must not read it."""
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize("size", [2**30, 8 * 2**30], ids=["1GiB", "8GiB"])
+def test_huge_file_is_refused_before_reading(size: int, tmp_path: Path):
+    path = _sparse(tmp_path / "huge.yaml", size)
+    report = probe("summary", str(path), "--no-verify")
+    assert report["exit"] == 1, report["output"]
+    assert f"the file is {size:,} bytes" in report["output"]
+    assert "4,194,304 bytes" in report["output"]
+    assert report["output"].count("\n") == 1
+    assert report["seconds"] < FAST, report
+    assert report["grown_mib"] < SMALL, report
+
+
+def test_limit_counts_bytes_not_characters(tmp_path: Path):
+    # 1.1 million 4-byte characters: 4.4 MB, under 4 Mi characters but over 4 MiB.
+    path = tmp_path / "wide.yaml"
+    path.write_text("input: 8x8x3\nlayers: [relu]\n# " + "🙂" * 1_100_000 + "\n",
+                    encoding="utf-8")
+    report = probe("summary", str(path), "--no-verify")
+    assert report["exit"] == 1, report["output"]
+    assert f"the file is {path.stat().st_size:,} bytes" in report["output"]
+    assert report["seconds"] < FAST, report
+
+
+def test_spec_text_limit_counts_bytes():
+    from cnncalc import loads
+    from cnncalc.errors import LimitError
+
+    text = "input: 8x8x3\nlayers: [relu]\n# " + "🙂" * 1_100_000 + "\n"
+    with pytest.raises(LimitError, match="bytes"):
+        loads(text)
+
+
+def test_batch_of_400_digits_prints_a_table(tmp_path: Path):
+    batch = "9" * 400
+    report = probe("summary", "alexnet", "--no-verify", "--batch", batch)
+    assert report["exit"] == 0, report["output"]
+    assert "TiB" in report["output"] and "OverflowError" not in report["output"]
+    assert report["seconds"] < FAST, report
+
+
+def test_batch_beyond_1000_digits_is_misuse():
+    report = probe("summary", "alexnet", "--no-verify", "--batch", "9" * 1001)
+    assert report["exit"] == 2, report["output"]
+    assert "a batch of 1,001 digits; the limit is 1,000 digits" in report["output"]
+
+
+def test_shapes_beyond_1e308_print_a_table(tmp_path: Path):
+    path = tmp_path / "upsamples.yaml"
+    path.write_text("input: 1000000000x1000000000x3\nlayers:\n"
+                    + "  - upsample: {scale: 1000000000}\n" * 40, encoding="utf-8")
+    report = probe("summary", str(path), "--no-verify", "--columns", "output,params,macs,memory")
+    assert report["exit"] == 0, report["output"]
+    assert "1" + "0" * 369 in report["output"].replace("\n", "").replace("│", "") or \
+        "TiB" in report["output"]
+    assert report["seconds"] < FAST, report
+
+
+def test_shapes_beyond_4300_digits_are_refused(tmp_path: Path):
+    # 600 upsamples by 10^9: a 5,400-digit size, which Python will not even print (its
+    # int-to-text limit is 4,300 digits). The engine must refuse a size beyond 2^63 (as it
+    # does for a written one) when a layer produces it.
+    path = tmp_path / "upsamples.yaml"
+    path.write_text("input: 1000000000x1000000000x3\nlayers:\n"
+                    + "  - upsample: {scale: 1000000000}\n" * 600, encoding="utf-8")
+    report = probe("summary", str(path), "--no-verify", "--format", "json")
+    assert report["exit"] == 1, report["output"]
+    assert "internal error" not in report["output"]
+
+
+def test_max_memory_of_400_digits_is_read_exactly():
+    from cnncalc.cli.base import size_option
+
+    assert size_option(None, None, "9" * 400 + "GiB") == int("9" * 400) * 2**30
+    assert size_option(None, None, "1.5KiB") == 1536
+
+
+@pytest.mark.parametrize("spec", ["a/" * 3000 + "net.yaml", "a" * 5000, "a" * 300 + ".yaml"],
+                         ids=["deep_path", "long_name", "long_file"])
+def test_too_long_path_is_a_usage_error(spec: str):
+    report = probe("summary", spec, "--no-verify")
+    assert report["exit"] == 2, report["output"]
+    assert "neither a file nor a built-in architecture" in report["output"]
+    assert report["seconds"] < FAST, report
+
+
+def test_limits_are_declared_once_and_in_the_readme():
+    from cnncalc import limits
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Errors and limits", 1)[1]
+    for limit in limits.LIMITS:
+        assert f"| {limit.name} | {limit.value:,} |" in table, limit.name
+        message = str(limit.error(found=12_345))
+        assert f"{limit.value:,}" in message or f"{limit.value}" in message, message

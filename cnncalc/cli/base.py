@@ -10,6 +10,7 @@ import re
 import click
 
 from .. import CnnCalcError, parse_shape
+from ..engine.text import printable
 from ..render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
 
 EXIT_MISMATCH = 3  # the reference pass disagrees with the formulas: a cnncalc bug
@@ -24,8 +25,8 @@ class SafeGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except CnnCalcError as error:
-            raise UserError(str(error), error.exit_code) from None
+        except CnnCalcError as error:  # names in it may hold ANSI escapes: shown inert
+            raise UserError(printable(str(error)), error.exit_code) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
                 KeyboardInterrupt):
             raise
@@ -53,7 +54,8 @@ def shape_option(ctx, param, value):
     if value is None:
         return None
     try:
-        return parse_shape(int(value) if value.strip().isdigit() else value)
+        number = value.strip()
+        return parse_shape(int(number) if number.isascii() and number.isdigit() else value)
     except CnnCalcError as error:
         raise click.BadParameter(f"{error.message} (e.g. --input 224x224x3)") from None
 
@@ -64,13 +66,25 @@ def spec_argument(ctx, param, value):
 
     from ..errors import suggest
     from ..spec import builtin_names, builtin_text
+    from ..spec.files import is_file
 
-    if value is None or "\n" in value or Path(value).is_file() or builtin_text(value):
+    if value is None or "\n" in value or is_file(value) or builtin_text(value):
         return value
     stem = Path(value).name.removesuffix(".yaml")
-    raise click.BadParameter(f"'{value}' is neither a file nor a built-in architecture"
+    shown = value if len(value) <= 120 else value[:119] + "…"  # a 4,000-character path
+    raise click.BadParameter(f"'{shown}' is neither a file nor a built-in architecture"
                              f"{suggest(stem, builtin_names())} (`cnncalc list` shows the "
                              "built-ins)")
+
+
+def batch_option(ctx, param, value):
+    """Any batch prints exactly, but a figure of more than 4,300 digits is one Python will
+    not turn into text: 1,000 digits of batch leave room for every product."""
+    from ..limits import BATCH_DIGITS
+
+    if value is not None and len(str(value)) > BATCH_DIGITS.value:
+        raise click.BadParameter(BATCH_DIGITS.error(len(str(value))).message)
+    return value
 
 
 def columns_option(ctx, param, value):
@@ -85,10 +99,12 @@ def columns_option(ctx, param, value):
 
 
 def size_option(ctx, param, value):
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", value or "")
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", value or "")
     if not match or match.group(2).lower() not in SIZE_UNITS:
         raise click.BadParameter(f"cannot read {value!r}; write e.g. 2GiB or 512MiB")
-    return int(float(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
+    from fractions import Fraction  # exact: a float overflows on a 400-digit size
+
+    return int(Fraction(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
 
 
 @click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})

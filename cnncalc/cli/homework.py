@@ -21,7 +21,7 @@ def _int_or(words: tuple[str, ...]):
     def callback(ctx, param, value):
         if value is None or value.strip().lower() in words:
             return None if value is None else value.strip().lower()
-        if not value.strip().isdigit():
+        if not (value.strip().isascii() and value.strip().isdigit()):  # '²' is no number
             choices = " or ".join(["an integer", *(f"'{word}'" for word in words)])
             raise click.BadParameter(f"{value!r} is not {choices}")
         return int(value)
@@ -120,8 +120,11 @@ def explain(spec, layer, input_shape):
     from ..homework.explain import explain as explain_network
     from ..render.homework import explanation
 
-    result = explain_network(analyze(load(spec), input=input_shape), layer)
+    analysis = analyze(load(spec), input=input_shape)
+    result = explain_network(analysis, layer)
     console().print(explanation(result))
+    if analysis.failed_checks:  # as summary and check: a failed expect: exits 1
+        raise SystemExit(1)
 
 
 @cli.command(name="apply")
@@ -159,7 +162,7 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
 
     if operation == "conv":
         weight = read(filter_, "the filter", "--filter")
-    elif filter_.strip().isdigit() and int(filter_) >= 1:
+    elif filter_.strip().isascii() and filter_.strip().isdigit() and int(filter_) >= 1:
         weight = int(filter_)
     else:
         raise click.BadParameter(f"{operation} takes the window size, e.g. --filter 2",

@@ -12,6 +12,7 @@ from .base import (
     EXIT_MISMATCH,
     REFEREES,
     UserError,
+    batch_option,
     cli,
     columns_option,
     console,
@@ -26,7 +27,8 @@ from .training import compute_training, refuse_training_options_without_train, t
 @click.argument("spec", callback=spec_argument)
 @click.option("--input", "input_shape", callback=shape_option, metavar="HxWxC",
               help="Override the spec's input shape, e.g. 224x224x3.")
-@click.option("--batch", type=click.IntRange(min=1), help="Batch size for memory figures.")
+@click.option("--batch", type=click.IntRange(min=1), callback=batch_option,
+              help="Batch size for memory figures.")
 @click.option("--strict", is_flag=True, help="Exit 1 when a layer does not fit exactly.")
 @click.option("--verify", "referee", default="numpy", show_default=True,
               type=click.Choice(REFEREES),
@@ -212,13 +214,19 @@ def compare(spec_a, spec_b, top, output_format):
       cnncalc compare vgg16 resnet50 --format json
     """
     from ..engine.compare import compare as compare_networks
-    from ..render.compare import comparison
+    from ..render.compare import comparison, failed_checks
 
     result = compare_networks(analyze(load(spec_a)), analyze(load(spec_b)), top)
+    failures = failed_checks(result)
     if output_format != "table":
         from ..render.verdicts import comparison_json, comparison_markdown
 
         render = comparison_json if output_format == "json" else comparison_markdown
         click.echo(render(result), nl=False)
-        return
-    console().print(comparison(result))
+    else:
+        out = console()
+        out.print(comparison(result))
+        if failures.plain:
+            out.print(failures)
+    if failures.plain:  # a failed expect: fails as it does in summary and check
+        sys.exit(1)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CnnCalcError, ShapeError
+from ..limits import COMPUTED_SIZE_DIGITS
 from .figures import BYTES_PER_VALUE, EXPECTABLE, FLOPS_PER_MAC, SUMMED
 from .fit import misfit_message
 from .layers import BatchNorm, Conv, Counts, Layer
@@ -210,6 +211,7 @@ class _Walker:
     def leaf(self, layer: Layer, path: str, shape: Shape, field_: Field, depth: int,
              ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
         out = layer.output_shape(shape)
+        _check_printable(out)
         counts = layer.counts(shape, out)
         field_ = field_.after(layer.rf_steps(shape)) if is_spatial(shape) else field_
         row = Row(path, layer.type, layer.describe(), shape, out, depth, ancestors, counts,
@@ -312,3 +314,14 @@ class _Walker:
                              ancestors, Counts(connections=numel(out)), merged, notes=notes))
         return out, merged
 
+
+# 1,000 decimal digits need at most this many bits: a size beyond it is refused before any
+# figure is formed from it (Python will not even print an integer of over 4,300 digits).
+_SIZE_BITS = COMPUTED_SIZE_DIGITS.value * 3322 // 1000
+
+
+def _check_printable(shape: Shape) -> None:
+    for size in shape:
+        if size.bit_length() > _SIZE_BITS:
+            # digits from the bit length, in integers: log10(2) ≈ 0.30103
+            raise COMPUTED_SIZE_DIGITS.error(found=size.bit_length() * 30103 // 100000 + 1)

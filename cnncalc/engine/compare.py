@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from .analysis import Analysis, Row
 from .figures import title
@@ -18,11 +19,12 @@ class Figure:
     kind: str = "count"
 
     @property
-    def ratio(self) -> float | None:
-        """b / a, for the 'B is 0.18× A' column; None when it means nothing."""
+    def ratio(self) -> Fraction | None:
+        """b / a, for the 'B is 0.18× A' column; None when it means nothing. Exact: a
+        float overflows when B is 10^308 times A."""
         if self.kind == "shape" or not self.a:
             return None
-        return self.b / self.a  # type: ignore[operator]
+        return Fraction(self.b, self.a)  # type: ignore[arg-type]
 
 
 @dataclass

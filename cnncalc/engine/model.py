@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..errors import SpecError, show
 from .shapes import Shape
 
 Node = Any  # a Layer, Sequential, Residual or Concat
@@ -17,6 +18,13 @@ class Expectation:
     figure: str
     value: Any
     where: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A receptive field is one size or [height, width]: [1, 2, 3] could never match,
+        # so it is a mistake in the spec, not a failed check.
+        if self.figure == "rf" and isinstance(self.value, tuple) and len(self.value) != 2:
+            raise SpecError(f"expect rf must be one size or [height, width], got "
+                            f"{show(list(self.value))}", **self.where)
 
 
 @dataclass

@@ -9,19 +9,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError, show
-
-MAX_INT = 2**63 - 1  # beyond this no size is meaningful, and NumPy could not index it
+from ..limits import MAX_INT  # noqa: F401 (re-exported: beyond it no size is meaningful)
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def non_ascii_digits_hint(value: Any) -> str:
+    """'３２', '٣', '²' look like numbers but are not: say so, instead of a puzzling refusal."""
+    if isinstance(value, str) and any(ch.isdigit() and not ch.isascii() for ch in value):
+        return " (only the ASCII digits 0-9 make numbers)"
+    return ""
+
+
 def check_int(value: Any, what: str, minimum: int) -> int:
     """An integer ≥ minimum; booleans and 2.5 are refused."""
     if not _is_int(value):
         article = "a positive" if minimum >= 1 else "a non-negative"
-        raise SpecError(f"{what} must be {article} integer, got {show(value)}")
+        raise SpecError(f"{what} must be {article} integer, got {show(value)}"
+                        f"{non_ascii_digits_hint(value)}")
     if value < minimum:
         bound = "≥ 1" if minimum >= 1 else "≥ 0"
         raise SpecError(f"{what} must be {bound}, got {value}")
@@ -61,7 +68,8 @@ def _pair(value, what, minimum):
     if _is_int(value):
         number = check_int(value, what, minimum)
         return (number, number)
-    raise SpecError(f"{what} must be {kind} integer or [height, width], got {show(value)}")
+    raise SpecError(f"{what} must be {kind} integer or [height, width], got {show(value)}"
+                    f"{non_ascii_digits_hint(value)}")
 
 
 def _pair1(value, what, option):
@@ -93,7 +101,7 @@ def _padding(value, what, option):
         if word == "valid":
             return (0, 0, 0, 0)
         raise SpecError(f"{what} must be an integer, a pair, 4 sides, 'same' or 'valid', "
-                        f"got {show(value)}")
+                        f"got {show(value)}{non_ascii_digits_hint(value)}")
     return _sides(value, what, option)
 
 
@@ -105,7 +113,7 @@ def _bool(value, what, option):
 
 def _number(value, what, option):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(f"{what} must be a number, got {show(value)}")
+        raise SpecError(f"{what} must be a number, got {show(value)}{non_ascii_digits_hint(value)}")
     if value != value or value in (float("inf"), float("-inf")):
         raise SpecError(f"{what} must be a finite number, got {show(value)}")
     return float(value)

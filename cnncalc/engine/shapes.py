@@ -107,7 +107,7 @@ def adaptive_bins(size: int, out: int) -> list[tuple[int, int]]:
 def parse_shape(value: object) -> Shape:
     """'227x227x3', '227×227×3', {height, width, channels} or 784 → a shape tuple."""
     from ..errors import SpecError, show
-    from .options import check_int
+    from .options import check_int, non_ascii_digits_hint
 
     if isinstance(value, dict):
         unknown = set(value) - {"height", "width", "channels"}
@@ -119,8 +119,13 @@ def parse_shape(value: object) -> Shape:
         return (check_int(value, "input size", 1),)
     if isinstance(value, str):
         parts = value.strip().lower().replace("×", "x").split("x")
-        if len(parts) in (1, 3) and all(part.strip().isdigit() for part in parts):
+        if len(parts) in (1, 3) and all(is_ascii_number(part.strip()) for part in parts):
             numbers = tuple(int(part) for part in parts)
             return tuple(check_int(n, "shape size", 1) for n in numbers)
     raise SpecError(f"cannot read shape {show(value)}: write HxWxC like 227x227x3, or an integer "
-                    "for a vector")
+                    f"for a vector{non_ascii_digits_hint(value)}")
+
+
+def is_ascii_number(text: str) -> bool:
+    """Only 0-9 are digits: '²', '３' and '٣' pass str.isdigit() but are not numbers here."""
+    return text.isascii() and text.isdigit()

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..engine.compare import Comparison, Figure
 from ..engine.shapes import shape_str
-from ..engine.text import human_bytes, human_count, value_text
+from ..engine.text import fixed, human_bytes, human_count, printable, value_text
 from ..spec.check import FileCheck
 from .table import share_bar
 
@@ -27,14 +27,15 @@ def _ratio(figure: Figure) -> str:
     ratio = figure.ratio
     if ratio is None:
         return "same" if figure.kind == "shape" and figure.a == figure.b else ""
-    return f"{ratio:.2f}×"
+    return f"{fixed(ratio, 2)}×"
 
 
 def totals_table(result: Comparison) -> Table:
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     table.add_column("")
-    table.add_column(result.a.name, justify="right")
-    table.add_column(result.b.name, justify="right")
+    # Text, not str: a name is shown as written, never read as rich markup ('[red]').
+    table.add_column(Text(printable(result.a.name)), justify="right")
+    table.add_column(Text(printable(result.b.name)), justify="right")
     table.add_column("B/A", justify="right")
     table.add_column("relative size", no_wrap=True)
     for figure in result.totals:
@@ -46,6 +47,19 @@ def totals_table(result: Comparison) -> Table:
         table.add_row(figure.label, _figure_text(figure, figure.a),
                       _figure_text(figure, figure.b), _ratio(figure), bars)
     return table
+
+
+def failed_checks(result: Comparison) -> Text:
+    """The `expect:` checks that fail in A or B; compare exits 1 when there is one."""
+    text = Text()
+    for side, analysis in (("A", result.a), ("B", result.b)):
+        for check in analysis.failed_checks:
+            text.append("✗ ", style="bold red")
+            text.append(printable(f"{side} ({analysis.name}) {check.path} {check.figure}: "
+                                  f"expected {value_text(check.expected)}, got "
+                                  f"{value_text(check.got)}") + "\n")
+    text.rstrip()
+    return text
 
 
 def layers_table(result: Comparison) -> Table:
@@ -61,12 +75,12 @@ def layers_table(result: Comparison) -> Table:
         for figure in ("params", "macs"):
             for row in (diff.a, diff.b):
                 cells.append(f"{getattr(row, figure):,}" if row is not None else "—")
-        table.add_row(diff.path, *outputs, *cells)
+        table.add_row(Text(printable(diff.path)), *outputs, *cells)
     return table
 
 
 def comparison(result: Comparison) -> RenderableType:
-    heading = Text(f"A = {result.a.name}   B = {result.b.name}", style="bold")
+    heading = Text(printable(f"A = {result.a.name}   B = {result.b.name}"), style="bold")
     parts: list[RenderableType] = [heading, totals_table(result)]
     if result.layers:
         parts.append(layers_table(result))
@@ -81,26 +95,27 @@ def check_line(result: FileCheck) -> Text:
     line = Text()
     if result.error is not None:
         line.append("✗ ", style="bold red")
-        line.append(f"{result.source}: ERROR — {result.error}")
+        line.append(printable(f"{result.source}: ERROR — {result.error}"))
         return line
     analysis = result.analysis
     assert analysis is not None
     line.append("✓ " if result.ok else "✗ ", style="green" if result.ok else "bold red")
     line.append(f"{result.source}: {'OK' if result.ok else 'FAIL'} — ")
     if result.failed:
-        line.append("; ".join(f"{check.path} {check.figure}: expected "
-                              f"{value_text(check.expected)}, got {value_text(check.got)}"
-                              for check in result.failed), style="red")
+        failed = "; ".join(f"{check.path} {check.figure}: expected "
+                           f"{value_text(check.expected)}, got {value_text(check.got)}"
+                           for check in result.failed)
+        line.append(printable(failed), style="red")
     else:
         checks = f", expect {len(analysis.checks)}/{len(analysis.checks)} ✓" \
             if analysis.checks else ""
-        line.append(f"{analysis.name}: {shape_str(analysis.input, times='×')} → "
+        line.append(f"{printable(analysis.name)}: {shape_str(analysis.input, times='×')} → "
                     f"{shape_str(analysis.output, times='×')}, {len(analysis.rows)} "
                     f"layer{'s' if len(analysis.rows) != 1 else ''}, "
                     f"{analysis.totals.params:,} params, "
                     f"{human_count(analysis.totals.macs)} MACs{checks}")
     if result.misfits:
-        paths = [row.path for row in result.misfits]
+        paths = [printable(row.path) for row in result.misfits]
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         line.append(f"; ⚠ {len(paths)} layer(s) do not fit: {shown}", style="yellow")
     return line

@@ -19,7 +19,13 @@ from ..engine.figures import (
     TOTALS,
 )
 from ..engine.shapes import Shape, is_spatial, shape_str
-from ..engine.text import human_bytes, human_count, value_text  # noqa: F401 (re-exported)
+from ..engine.text import (  # noqa: F401 (human_*, value_text re-exported)
+    human_bytes,
+    human_count,
+    markdown_cell,
+    printable,
+    value_text,
+)
 
 LAYER_KEYS = ("path", "type", *RECORD_FIGURES, "jump", "start", "fits", "verified", "notes")
 COLUMN_CHOICES = COLUMNS
@@ -233,8 +239,9 @@ def _marks(rows: list[Row]) -> tuple[str, str]:
 
 def _row_line(row: Row, keras: bool) -> Line:
     checks, verified = _marks([row])
-    return Line(_label(row.path, row.ancestors), row.depth, "row", row.description, row.input,
-                row.output, _row_figures(row, keras), row.field, checks, verified)
+    return Line(printable(_label(row.path, row.ancestors)), row.depth, "row",
+                printable(row.description), row.input, row.output, _row_figures(row, keras),
+                row.field, checks, verified)
 
 
 def _group_line(analysis: Analysis, group: Group, parents: tuple[str, ...], collapsed: bool,
@@ -247,8 +254,9 @@ def _group_line(analysis: Analysis, group: Group, parents: tuple[str, ...], coll
     if own:
         checks = "✓" if all(check.ok for check in own) and checks != "✗" else "✗"
     field = analysis.rows[group.end - 1].field if group.end > group.start else None
-    return Line(_label(group.path, parents), group.depth, "collapsed" if collapsed else "header",
-                group.type, group.input, group.output,
+    return Line(printable(_label(group.path, parents)), group.depth,
+                "collapsed" if collapsed else "header", printable(group.type), group.input,
+                group.output,
                 sums.between(group.start, group.end, keras), field, checks, verified)
 
 
@@ -271,9 +279,9 @@ def to_markdown(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False,
     header = ["layer", "type", *columns, "expect", "verified"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for line in display_lines(analysis, depth, keras):
-        label = "&nbsp;" * 2 * line.depth + (f"**{line.label}**" if line.kind != "row"
-                                             else line.label)
-        cells = [label, line.description.replace("|", "\\|"),
+        name = markdown_cell(line.label)
+        label = "&nbsp;" * 2 * line.depth + (f"**{name}**" if line.kind != "row" else name)
+        cells = [label, markdown_cell(line.description),
                  *(column_text(line, column, chw) for column in columns),
                  line.checks, line.verified]
         lines.append("| " + " | ".join(cells) + " |")

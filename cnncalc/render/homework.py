@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine.shapes import shape_str
-from ..engine.text import value_text
+from ..engine.text import printable, value_text
 from ..homework.card import Card, Choices, Step
 from ..homework.explain import Explanation, LayerExplanation
 from ..homework.matrix import Applied, literal, number
@@ -75,8 +75,8 @@ def choices(result: Choices) -> RenderableType:
 
 def _layer(item: LayerExplanation, index: int) -> RenderableType:
     heading = Text(f"{index}. ", style="bold")
-    heading.append(item.path, style="bold cyan")
-    heading.append(f"  {item.description}  ", style="dim")
+    heading.append(printable(item.path), style="bold cyan")
+    heading.append(f"  {printable(item.description)}  ", style="dim")
     heading.append(f"{shape_str(item.input, times='×')} → {shape_str(item.output, times='×')}")
     parts: list[RenderableType] = [heading, steps_table(item.steps, indent=3)]
     remarks = _remarks(item.warnings, item.notes, "   ")
@@ -93,7 +93,7 @@ def _layer(item: LayerExplanation, index: int) -> RenderableType:
 
 
 def explanation(result: Explanation) -> RenderableType:
-    heading = Text(result.name, style="bold underline")
+    heading = Text(printable(result.name), style="bold underline")
     heading.append(f"  {shape_str(result.input, times='×')} → "
                    f"{shape_str(result.output, times='×')}", style="")
     parts: list[RenderableType] = [heading]

@@ -23,6 +23,7 @@ from .formats import (
     display_lines,
     human_bytes,
     human_count,
+    printable,
     value_text,
 )
 
@@ -34,7 +35,10 @@ def share_bar(part: int, whole: int) -> str:
     """A ten-cell bar of this layer's share, in eighths of a cell."""
     if not whole or not part:
         return ""
-    eighths = round(part / whole * BAR_WIDTH * 8)
+    # round(part / whole * 80) in integers: a figure may be far beyond a float's range
+    eighths, remainder = divmod(part * BAR_WIDTH * 8, whole)
+    if 2 * remainder > whole or (2 * remainder == whole and eighths % 2):
+        eighths += 1
     full, rest = divmod(max(eighths, 1), 8)
     return "█" * full + ("" if not rest else "▏▎▍▌▋▊▉"[rest - 1])
 
@@ -154,19 +158,19 @@ def notes_text(analysis: Analysis) -> Text:
     text = Text()
     for check in analysis.failed_checks:
         text.append("✗ ", style="bold red")
-        text.append(f"{check.path} {check.figure}: expected {value_text(check.expected)}, "
-                    f"got {value_text(check.got)}\n")
+        text.append(printable(f"{check.path} {check.figure}: expected "
+                              f"{value_text(check.expected)}, got {value_text(check.got)}") + "\n")
     for row in analysis.rows:
         for warning in row.warnings:
             text.append("⚠ ", style="bold yellow")
-            text.append(f"{row.path}: {warning}\n")
+            text.append(printable(f"{row.path}: {warning}") + "\n")
         if row.verified is False:
             text.append("✗ ", style="bold red")
-            text.append(f"{row.path}: {row.verify_note}\n")
+            text.append(printable(f"{row.path}: {row.verify_note}") + "\n")
     for row in analysis.rows:
         for note in row.notes:
             text.append("ℹ ", style="cyan")
-            text.append(f"{row.path}: {note}\n")
+            text.append(printable(f"{row.path}: {note}") + "\n")
     text.rstrip()
     return text
 
@@ -214,9 +218,9 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
 def summary(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False,
             depth: int | None = None, keras: bool = False,
             verified: bool = False) -> RenderableType:
-    heading = Text(analysis.name, style="bold")
+    heading = Text(printable(analysis.name), style="bold")
     if analysis.network.description:
-        heading.append(f" — {analysis.network.description}", style="dim")
+        heading.append(f" — {printable(analysis.network.description)}", style="dim")
     parts: list[RenderableType] = [heading,
                                    summary_table(analysis, columns, chw, depth, keras, verified)]
     notes = notes_text(analysis)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.compare import Comparison, Figure
 from ..engine.shapes import shape_str
-from ..engine.text import human_bytes, value_text
+from ..engine.text import fixed, human_bytes, value_text
 from ..spec.check import FileCheck
 from .formats import _check_value, json_shape
 
@@ -27,7 +27,7 @@ def comparison_dict(result: Comparison) -> dict[str, Any]:
     return {
         "a": result.a.name, "b": result.b.name,
         "totals": [{"figure": figure.label, "a": _plain(figure, figure.a),
-                    "b": _plain(figure, figure.b), "ratio": figure.ratio}
+                    "b": _plain(figure, figure.b), "ratio": _ratio_number(figure)}
                    for figure in result.totals],
         "layers": [{"path": diff.path, "a": side(diff.a), "b": side(diff.b)}
                    for diff in result.layers],
@@ -50,7 +50,7 @@ def _cell(figure: Figure, value) -> str:
 def comparison_markdown(result: Comparison) -> str:
     lines = [f"| | {result.a.name} (A) | {result.b.name} (B) | B/A |", "|---|---:|---:|---:|"]
     for figure in result.totals:
-        ratio = f"{figure.ratio:.2f}×" if figure.ratio is not None else ""
+        ratio = f"{fixed(figure.ratio, 2)}×" if figure.ratio is not None else ""
         lines.append(f"| {figure.label} | {_cell(figure, figure.a)} | "
                      f"{_cell(figure, figure.b)} | {ratio} |")
     if result.layers:
@@ -111,3 +111,13 @@ def checks_markdown(results: list[FileCheck]) -> str:
     lines += ["", f"all {len(results)} spec(s) hold" if not failed
               else f"{failed} of {len(results)} spec(s) fail"]
     return "\n".join(lines) + "\n"
+
+
+def _ratio_number(figure) -> float | str | None:
+    """B/A for JSON: a number, or its exact decimal text when no float can hold it."""
+    if figure.ratio is None:
+        return None
+    try:
+        return round(float(figure.ratio), 4)
+    except OverflowError:
+        return fixed(figure.ratio, 4)

@@ -7,13 +7,10 @@ import re
 
 from ..engine.layers import canonical_type
 from ..engine.model import COMPOSITE_TYPES, Sequential
-from ..errors import CnnCalcError, LimitError, SpecError, show, suggest
+from ..errors import CnnCalcError, SpecError, show, suggest
+from ..limits import BLOCK_DEPTH, LAYERS
 from .yamlread import MarkedDict, MarkedList, layer_fields, position
 
-MAX_LAYERS = 100_000
-MAX_BLOCK_DEPTH = 64
-TOO_MANY_LAYERS = (f"more than {MAX_LAYERS:,} layers after expanding repeats, blocks and YAML "
-                   "aliases; lower a 'repeat' or use fewer aliases")
 COMMON_KEYS = ("name", "expect", "repeat")
 
 
@@ -49,8 +46,8 @@ class BlockReader:
 
     def check_expansion(self, layers, container, key) -> None:
         """Refuse an alias bomb before building anything: count what the lists expand to."""
-        if _expanded_size(layers, {}, self.blocks) > MAX_LAYERS:
-            raise LimitError(TOO_MANY_LAYERS, **position(container, key, self.file))
+        if _expanded_size(layers, {}, self.blocks) > LAYERS.value:
+            raise LAYERS.error(**position(container, key, self.file))
 
     def block_call(self, block, options, name, env, stack, fields) -> Sequential:
         path, where = fields["path"], fields["where"]
@@ -58,8 +55,8 @@ class BlockReader:
             chain = " → ".join((*stack, block))
             raise SpecError(f"block '{block}' calls itself ({chain}); blocks cannot recurse",
                             **where)
-        if len(stack) >= MAX_BLOCK_DEPTH:
-            raise LimitError(f"blocks nested more than {MAX_BLOCK_DEPTH} deep", **where)
+        if len(stack) >= BLOCK_DEPTH.value:
+            raise BLOCK_DEPTH.error(**where)
         definition = self.blocks[block]
         params = definition.get("params") or MarkedDict()
         inner = dict(params)
@@ -107,6 +104,6 @@ def _expanded_size(items: list, memo: dict[int, int], blocks: dict) -> int:
         repeat = options.get("repeat") if isinstance(options, dict) else None
         if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 1:
             count *= repeat
-        total = min(total + count, MAX_LAYERS + 1)
+        total = min(total + count, LAYERS.value + 1)
     memo[id(items)] = total
     return total

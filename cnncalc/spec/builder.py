@@ -19,6 +19,7 @@ from .builtins import builtin_names, builtin_text
 from .composites import CompositeReader
 from .entries import EntryReader
 from .expectations import ExpectationReader
+from .files import is_file, read_spec_file
 from .yamlread import MarkedDict, MarkedList, position, read_yaml
 
 TOP_KEYS = ("name", "description", "input", "batch", "layers", "expect", "blocks")
@@ -28,11 +29,8 @@ def load(source: str | Path) -> Network:
     """A spec from a path, a built-in name ('alexnet' or 'alexnet.yaml') or YAML text."""
     if isinstance(source, Path) or "\n" not in str(source):
         path = Path(source)
-        if path.is_file():
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                raise SpecError(f"cannot read the file: {error}", file=str(path)) from None
+        if is_file(path):
+            text = read_spec_file(path)
             return loads(text, file=str(path), default_name=path.stem)
         text = builtin_text(str(source))
         if text is not None:

@@ -31,4 +31,7 @@ def builtin_text(name: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem):
         return None
     entry = _folder() / f"{stem}.yaml"
-    return entry.read_text(encoding="utf-8") if entry.is_file() else None
+    try:
+        return entry.read_text(encoding="utf-8") if entry.is_file() else None
+    except OSError:  # a name too long for the file system is simply not a built-in
+        return None

@@ -38,6 +38,11 @@ def check_file(source: str, strict: bool = False, loader=load) -> FileCheck:
         return FileCheck(source, analyze(loader(source)), strict=strict)
     except CnnCalcError as error:
         return FileCheck(source, error=str(error), strict=strict)
+    except (OSError, ValueError) as error:  # a path too long, a folder that cannot be read
+        # (load() checks existence with Path.is_file, which raises for these)
+        reason = getattr(error, "strerror", None) or "not a usable path"
+        return FileCheck(source, error=f"no such file or built-in architecture ({reason})",
+                         strict=strict)
 
 
 def check_files(sources: list[str], strict: bool = False, loader=load) -> list[FileCheck]:

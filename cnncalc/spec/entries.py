@@ -7,12 +7,11 @@ from collections import Counter
 from ..engine.layers import ACTIVATIONS, ALIASES, CATALOG, WITH_ACTIVATION, Layer, canonical_type
 from ..engine.model import COMPOSITE_TYPES, Node, Sequential
 from ..engine.options import check_int
-from ..errors import LimitError, SpecError, show, suggest
+from ..errors import SpecError, show, suggest
+from ..limits import LAYER_NESTING, LAYERS
 from . import expr
-from .blocks import COMMON_KEYS, MAX_LAYERS, TOO_MANY_LAYERS
+from .blocks import COMMON_KEYS
 from .yamlread import MarkedDict, MarkedList, layer_fields, position
-
-MAX_NESTING = 100  # layer lists inside layer lists; keeps recursion well in bounds
 
 
 class EntryReader:
@@ -24,10 +23,8 @@ class EntryReader:
         if not isinstance(items, MarkedList):
             raise SpecError("expected a list of layer entries", file=self.file)
         # Aliases can nest composites deeper than the YAML text does (or forever): bound it.
-        if self.depth >= MAX_NESTING:
-            raise LimitError(f"layers nested more than {MAX_NESTING} levels deep (through YAML "
-                             "aliases or blocks); flatten the structure", file=self.file,
-                             line=items.mark[0], column=items.mark[1])
+        if self.depth >= LAYER_NESTING.value:
+            raise LAYER_NESTING.error(file=self.file, line=items.mark[0], column=items.mark[1])
         self.depth += 1
         try:
             return self.entry_list(items, env, stack, prefix)
@@ -120,8 +117,8 @@ class EntryReader:
 
     def count(self, where) -> None:
         self.nodes += 1
-        if self.nodes > MAX_LAYERS:
-            raise LimitError(TOO_MANY_LAYERS, **where)
+        if self.nodes > LAYERS.value:
+            raise LAYERS.error(**where)
 
     def one(self, kind, type_name, options, name, env, stack, prefix, where) -> list[Node]:
         """The nodes of one entry, each built with its path, location and expectations."""

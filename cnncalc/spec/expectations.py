@@ -46,7 +46,7 @@ def normalise_expected(figure: str, value: Any) -> Any:
         return parse_shape(value)
     if figure == "rf" and isinstance(value, list):
         return tuple(check_int(v, "rf", 1) for v in value)
-    if isinstance(value, str) and re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+", value.strip()):
         value = int(value.strip().replace(",", ""))
     number = check_int(value, figure, 0)
     return (number, number) if figure == "rf" else number

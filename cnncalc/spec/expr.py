@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ..engine.options import MAX_INT
+from ..engine.options import non_ascii_digits_hint
 from ..errors import SpecError, show
+from ..limits import EXPRESSION_LENGTH, MAX_INT
 
-MAX_LENGTH = 200  # also bounds the parser's recursion depth
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*()]))")
+MAX_LENGTH = EXPRESSION_LENGTH.value  # also bounds the parser's recursion depth
+# [0-9], not \d: '٣' or '３' must not be read as a number
+_TOKEN = re.compile(r"\s*(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*()]))", re.ASCII)
 
 
 def _tokens(text: str) -> list[str]:
@@ -18,7 +20,8 @@ def _tokens(text: str) -> list[str]:
         match = _TOKEN.match(text, position)
         if not match:
             raise SpecError(f"'${{{text}}}': unexpected {text[position:].strip()[:10]!r}; only "
-                            "integers, parameter names, + - * // and parentheses are allowed")
+                            "integers, parameter names, + - * // and parentheses are allowed"
+                            f"{non_ascii_digits_hint(text[position:])}")
         tokens.append(match.group(match.lastindex))
         position = match.end()
     return tokens
@@ -27,7 +30,7 @@ def _tokens(text: str) -> list[str]:
 def evaluate(text: str, params: dict[str, object]) -> int:
     """The integer value of an expression such as 'width * 2 // groups'."""
     if len(text) > MAX_LENGTH:
-        raise SpecError(f"expression is longer than {MAX_LENGTH} characters")
+        raise EXPRESSION_LENGTH.error()
     tokens = _tokens(text)
     if not tokens:
         raise SpecError("empty expression '${}'; write e.g. ${filters * 2}")
@@ -80,7 +83,7 @@ class _Parser:
             if self.take() != ")":
                 raise SpecError(f"'${{{self.text}}}': missing ')'")
             return value
-        if token.isdigit():
+        if token.isascii() and token.isdigit():
             return self.check(int(token))
         if token[0].isalpha() or token[0] == "_":
             return self.parameter(token)

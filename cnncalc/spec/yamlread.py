@@ -11,14 +11,14 @@ from typing import Any
 
 import yaml
 
-from ..engine.options import MAX_INT
-from ..errors import LimitError, SpecError
+from ..errors import SpecError
+from ..limits import INTEGER_DIGITS, MAX_INT, SPEC_BYTES, YAML_NESTING, YAML_VALUES
 
 # libyaml parses ~30× faster than pure Python: a large file must not take minutes.
 LOADER = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
-MAX_DEPTH = 256
-MAX_BYTES = 4 * 1024 * 1024
-MAX_NODES = 300_000  # YAML values; each costs ~1 KB and ~20 µs to read, so this bounds both
+MAX_DEPTH = YAML_NESTING.value
+MAX_BYTES = SPEC_BYTES.value
+MAX_NODES = YAML_VALUES.value  # each costs ~1 KB and ~20 µs to read, so this bounds both
 _CORE = "tag:yaml.org,2002:"
 ALLOWED_TAGS = {_CORE + name for name in
                 ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")}
@@ -45,14 +45,17 @@ def _position(mark) -> tuple[int, int]:
 
 def read_yaml(text: str, file: str) -> Any:
     """Parse text into MarkedDict/MarkedList/scalars, or raise SpecError/LimitError."""
-    if len(text) > MAX_BYTES:
-        raise LimitError(f"the file is {len(text):,} bytes; specs are limited to "
-                         f"{MAX_BYTES:,}", file=file)
+    # The limit counts bytes: a character takes up to 4. Encode only what may fit.
+    size = len(text) if len(text) > MAX_BYTES else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise SPEC_BYTES.error(size, file=file)
     try:
         _check_depth(text, file)
         node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as error:
         raise _yaml_error(error, text, file) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(error, text, file) from None
     except yaml.YAMLError as error:
         raise SpecError(f"invalid YAML: {error}", file=file) from None
     if node is None:
@@ -70,18 +73,28 @@ def _check_depth(text: str, file: str) -> None:
             nodes += 1
             if nodes > MAX_NODES:
                 line, column = _position(event.start_mark)
-                raise LimitError(f"more than {MAX_NODES:,} YAML values; specs this large are "
-                                 "refused (use 'repeat' instead of writing layers out)",
-                                 file=file, line=line, column=column)
+                raise YAML_VALUES.error(file=file, line=line, column=column)
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
                 line, column = _position(event.start_mark)
-                raise LimitError(f"nesting deeper than {MAX_DEPTH} levels of lists and "
-                                 "mappings; flatten the structure", file=file, line=line,
-                                 column=column)
+                raise YAML_NESTING.error(file=file, line=line, column=column)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+
+
+def _reader_error(error: yaml.reader.ReaderError, text: str, file: str) -> SpecError:
+    """A character YAML refuses (NUL, other control characters): point at its line and
+    column rather than at libyaml's offset into the whole text."""
+    character = chr(error.character) if isinstance(error.character, int) else ""
+    offset = text.find(character) if character else -1
+    if offset < 0:
+        offset = min(max(error.position, 0), len(text))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    name = f"U+{ord(character):04X}" if character else "a character"
+    return SpecError(f"invalid YAML: control character {name} is not allowed in a spec; "
+                     "remove it", file=file, line=line, column=column)
 
 
 def _yaml_error(error: yaml.MarkedYAMLError, text: str, file: str) -> SpecError:
@@ -114,9 +127,12 @@ class _Converter:
         self.constructor = yaml.SafeLoader("")
         self.done: dict[int, Any] = {}  # aliases share one converted object
 
-    def fail(self, message: str, node) -> SpecError:
+    def where(self, node) -> dict:
         line, column = _position(node.start_mark)
-        return SpecError(message, file=self.file, line=line, column=column)
+        return {"file": self.file, "line": line, "column": column}
+
+    def fail(self, message: str, node) -> SpecError:
+        return SpecError(message, **self.where(node))
 
     def convert(self, node) -> Any:
         if id(node) in self.done:
@@ -141,9 +157,12 @@ class _Converter:
 
     def _scalar(self, node) -> Any:
         digits = node.value.lstrip("+-").replace("_", "").lstrip("0")
-        if node.tag == _CORE + "int" and len(digits) > 20:  # refuse before converting it
-            raise self.fail(f"integer {node.value[:20]}… ({len(digits):,} digits) is beyond "
-                            "2^63", node)
+        if node.tag == _CORE + "int" and len(digits) > INTEGER_DIGITS.value:
+            # refuse before converting it: int() of a huge literal is quadratic
+            raise INTEGER_DIGITS.error(f"{node.value[:20]}… ({len(digits):,} digits)",
+                                       **self.where(node))
+        if node.tag == _CORE + "int":
+            self._refuse_yaml11_surprise(node)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, yaml.YAMLError) as error:
@@ -152,11 +171,25 @@ class _Converter:
             raise self.fail(f"integer {node.value[:20]}… is beyond 2^63", node)
         return value
 
+    def _refuse_yaml11_surprise(self, node) -> None:
+        """YAML 1.1 reads `010` as octal 8 and `1:30` as 90 (base 60). Nobody writing a layer
+        means that, so such an integer is refused rather than silently changed."""
+        text = node.value.replace("_", "")
+        if ":" in text:
+            raise self.fail(f"'{node.value[:40]}' is read by YAML 1.1 as a base-60 number "
+                            f"({self.constructor.construct_object(node)}); write the integer "
+                            "itself, or quote it if it is text", node)
+        if re.fullmatch(r"[-+]?0[0-7]+", text):
+            raise self.fail(f"'{node.value[:40]}' is read by YAML 1.1 as octal "
+                            f"{int(text, 8)}; write the integer without the leading zero "
+                            f"({int(text, 10)}) or the value you mean", node)
+
     def _mapping(self, node) -> MarkedDict:
         result = MarkedDict()
         self.done[id(node)] = result
         result.mark = _position(node.start_mark)
         result.marks, result.key_marks = {}, {}
+        explicit: set = set()  # keys written in this mapping: they win over merged ones
         for key_node, value_node in node.value:
             if key_node.tag == _CORE + "merge":
                 self._merge(result, value_node)
@@ -166,8 +199,9 @@ class _Converter:
             key = self._scalar(key_node)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise self.fail(f"unusable key {key_node.value!r}", key_node)
-            if key in result.marks:
+            if key in explicit:
                 raise self.fail(f"duplicate key '{key}' in one mapping; keep only one", key_node)
+            explicit.add(key)
             result[key] = self.convert(value_node)
             result.marks[key] = _position(value_node.start_mark)
             result.key_marks[key] = _position(key_node.start_mark)
