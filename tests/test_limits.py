@@ -228,3 +228,17 @@ def test_limits_are_declared_once_and_in_the_readme():
         assert f"| {limit.name} | {limit.value:,} |" in table, limit.name
         message = str(limit.error(found=12_345))
         assert f"{limit.value:,}" in message or f"{limit.value}" in message, message
+
+
+def test_adaptive_pool_to_a_billion_bins_is_counted_in_closed_form(tmp_path: Path):
+    """Issue 17 item 2: one tuple per bin exhausted memory; the closed form costs nothing.
+    Expected connections: each axis's bins cover H + o − gcd(H, o) = 1 + 10^9 − 1 cells."""
+    path = tmp_path / "adaptive.yaml"
+    path.write_text("input: 1x1x1\nlayers: [adaptiveavgpool: {output: 1000000000}]\n",
+                    encoding="utf-8")
+    report = probe("summary", str(path), "--no-verify", "--format", "json")
+    assert report["exit"] == 0, report["output"]
+    (row,) = json.loads(report["output"])["layers"]
+    assert row["output"] == "1000000000x1000000000x1"
+    assert row["connections"] == 10**18
+    assert report["seconds"] < FAST and report["grown_mib"] < 100, report

@@ -5,6 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnncalc.engine.shapes import (
+    adaptive_cells,
+    adaptive_widest,
     conv_out,
     parse_shape,
     pool_out,
@@ -97,3 +99,11 @@ def test_shape_str_orders():
     assert shape_str((55, 55, 96)) == "55x55x96"
     assert shape_str((55, 55, 96), chw=True, times="×") == "96×55×55"
     assert shape_str((4096,)) == "4096"
+
+
+@given(st.integers(1, 200), st.integers(1, 200))
+def test_adaptive_bins_in_closed_form_match_a_loop_over_pytorchs_bins(size, out):
+    """PyTorch's bins [⌊iH/o⌋, ⌈(i+1)H/o⌉), enumerated here, against the closed forms."""
+    lengths = [-(-(i + 1) * size // out) - (i * size // out) for i in range(out)]
+    assert adaptive_cells(size, out) == sum(lengths)
+    assert adaptive_widest(size, out) == max(lengths)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CnnCalcError, ShapeError
+from ..errors import CnnCalcError, ShapeError, SpecError
 from ..limits import COMPUTED_SIZE_DIGITS
-from .figures import BYTES_PER_VALUE, EXPECTABLE, FLOPS_PER_MAC, SUMMED
+from .figures import EXPECTABLE
 from .fit import misfit_message
 from .layers import BatchNorm, Conv, Counts, Layer
 from .layers.base import pair_text
 from .model import Concat, Expectation, Network, Node, Residual, Sequential
 from .receptive import Field
+from .rows import Check, Group, Row, Totals, sum_rows
 from .shapes import (
     Shape,
     channels,
@@ -24,90 +25,6 @@ from .shapes import (
     with_spatial,
 )
 from .text import format_number
-
-
-@dataclass
-class Check:
-    """One `expect` comparison."""
-
-    path: str
-    figure: str
-    expected: Any
-    got: Any
-
-    @property
-    def ok(self) -> bool:
-        return self.expected == self.got
-
-
-@dataclass
-class Row:
-    """One executed layer with every figure of SPEC §3."""
-
-    path: str
-    type: str
-    description: str
-    input: Shape
-    output: Shape
-    depth: int
-    ancestors: tuple[str, ...]
-    counts: Counts
-    field: Field
-    layer: Layer | None = None
-    fits: bool | None = None
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
-    verified: bool | None = None  # set by verification: the reference array agreed
-    verify_note: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit(".", 1)[-1]
-
-    weights = property(lambda self: self.counts.weights)
-    biases = property(lambda self: self.counts.biases)
-    params = property(lambda self: self.counts.params)
-    buffers = property(lambda self: self.counts.buffers)
-    connections = property(lambda self: self.counts.connections)
-    macs = property(lambda self: self.counts.macs)
-    flops = property(lambda self: FLOPS_PER_MAC * self.counts.macs)
-    neurons = property(lambda self: numel(self.output))
-
-
-@dataclass
-class Group:
-    """A composite entry: its rows are rows[start:end]."""
-
-    path: str
-    type: str  # sequential, residual, concat, or the block's name
-    depth: int
-    start: int
-    end: int = 0
-    input: Shape = ()
-    output: Shape = ()
-
-
-@dataclass
-class Totals:
-    params: int = 0
-    buffers: int = 0
-    weights: int = 0
-    biases: int = 0
-    neurons: int = 0
-    connections: int = 0
-    macs: int = 0
-    flops: int = 0
-    activation_bytes: int = 0
-    param_bytes: int = 0
-
-
-def sum_rows(rows: list[Row], batch: int = 1) -> Totals:
-    totals = Totals(**{key: sum(getattr(row, key) for row in rows) for key in SUMMED})
-    totals.flops = FLOPS_PER_MAC * totals.macs
-    totals.activation_bytes = totals.neurons * BYTES_PER_VALUE * batch
-    totals.param_bytes = (totals.params + totals.buffers) * BYTES_PER_VALUE
-    return totals
 
 
 @dataclass
@@ -165,8 +82,19 @@ def _figures(output: Shape, rows: list[Row], field_: Field) -> dict[str, Any]:
 class _Walker:
     def __init__(self) -> None:
         self.rows: list[Row] = []
+        self.paths: dict[str, str] = {}  # row path → its type: every path names one row
         self.groups: list[Group] = []
         self.checks: list[Check] = []
+
+    def add(self, row: Row) -> None:
+        """Append a row; a path already taken (a layer named like a generated row, such as
+        'residual1.add') would make two rows one in JSON and in the referee's check."""
+        if row.path in self.paths:
+            raise SpecError(f"two rows would have the path '{row.path}' (one is "
+                            f"{self.paths[row.path]}, one {row.type}); rename the layer so that "
+                            "its path is unique")
+        self.paths[row.path] = row.type
+        self.rows.append(row)
 
     def sequence(self, nodes: list[Node], shape: Shape, field_: Field, depth: int,
                  ancestors: tuple[str, ...]) -> tuple[Shape, Field]:
@@ -217,7 +145,7 @@ class _Walker:
         row = Row(path, layer.type, layer.describe(), shape, out, depth, ancestors, counts,
                   field_, layer=layer, notes=layer.notes(shape))
         self.fit(row, layer, shape)
-        self.rows.append(row)
+        self.add(row)
         return out, field_
 
     def fit(self, row: Row, layer: Layer, shape: Shape) -> None:
@@ -258,8 +186,8 @@ class _Walker:
                              f"{shape_str(short_out)}; use 'shortcut: projection' (or make the "
                              "body keep the shape)")
         merged = Field.widest([body_field, short_field])
-        self.rows.append(Row(f"{node.path}.add", "add", "add", body_out, body_out, depth,
-                             ancestors, Counts(connections=numel(body_out)), merged))
+        self.add(Row(f"{node.path}.add", "add", "add", body_out, body_out, depth, ancestors,
+                     Counts(connections=numel(body_out)), merged))
         out = body_out
         if node.activation is not None:
             out, merged = self.leaf(node.activation, node.activation.path, out, merged, depth,
@@ -310,8 +238,8 @@ class _Walker:
         else:
             out = (sum(out[0] for out in outputs),)
         merged = Field.widest(fields)
-        self.rows.append(Row(f"{node.path}.concat", "concat", "concat", shape, out, depth,
-                             ancestors, Counts(connections=numel(out)), merged, notes=notes))
+        self.add(Row(f"{node.path}.concat", "concat", "concat", shape, out, depth, ancestors,
+                     Counts(connections=numel(out)), merged, notes=notes))
         return out, merged
 
 

@@ -99,6 +99,23 @@ def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tupl
     return total // 2, total - total // 2
 
 
+def adaptive_cells(size: int, out: int) -> int:
+    """Σ of PyTorch's adaptive bin lengths on one axis, in closed form: H + o − gcd(H, o).
+
+    Bin i is [⌊iH/o⌋, ⌈(i+1)H/o⌉), of length ⌈(a + H)/o⌉ with a = iH mod o; summing the
+    ceilings and floors separately, everything cancels but H + o − gcd(H, o)."""
+    from math import gcd
+
+    return size + out - gcd(size, out)
+
+
+def adaptive_widest(size: int, out: int) -> int:
+    """The longest adaptive bin on one axis: a = iH mod o peaks at o − gcd(H, o)."""
+    from math import gcd
+
+    return -(-(out - gcd(size, out) + size) // out)
+
+
 def adaptive_bins(size: int, out: int) -> list[tuple[int, int]]:
     """PyTorch's adaptive pooling windows: [⌊i·H/o⌋, ⌈(i+1)·H/o⌉)."""
     return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]

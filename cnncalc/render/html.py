@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..engine.analysis import BYTES_PER_VALUE, Analysis
+from ..engine.analysis import Analysis
+from ..engine.figures import BYTES_PER_VALUE
 from ..engine.shapes import shape_str
 from ..engine.text import human_bytes
 from .report import messages, totals

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...errors import ShapeError
 from ..options import Option
-from ..shapes import Shape, adaptive_bins, numel, pool_out, spatial_sizes
+from ..shapes import Shape, adaptive_cells, adaptive_widest, numel, pool_out, spatial_sizes
 from .base import Counts, Layer, Step, Windowed, register, spatial, whole_map, window_text
 
 
@@ -103,15 +103,15 @@ class AdaptivePool(Layer):
 
     def counts(self, shape: Shape, out: Shape) -> Counts:
         # Adaptive bins differ in size when H is not a multiple of the output: sum them.
-        window_cells = 1
+        window_cells = 1  # closed form: an output of 10^9 bins costs nothing to count
         for size, bins in zip(spatial_sizes(shape), self.output, strict=True):
-            window_cells *= sum(end - start for start, end in adaptive_bins(size, bins))
+            window_cells *= adaptive_cells(size, bins)
         return Counts(connections=window_cells * shape[-1])
 
     def rf_steps(self, shape: Shape) -> list[Step]:
         steps = []
         for size, out in zip(spatial_sizes(shape), self.output, strict=True):
-            widest = max(end - start for start, end in adaptive_bins(size, out))
+            widest = adaptive_widest(size, out)
             steps.append((widest, Fraction(size, out), 0))
         return [tuple(steps)]
 
