@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from .analysis import Analysis
 from .dataflow import Flow, data_flow
+from .figures import BYTES_PER_VALUE
 from .saved import (
     IN_PLACE,
     INPUT,
@@ -30,11 +31,12 @@ OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}  # fp32 copi
 PRECISIONS = ("fp32", "amp-fp16", "amp-bf16", "bf16")
 DEFAULT_RESERVE = 1 << 30  # CUDA context and allocator slack
 INT64_BYTES = 8
+HALF_BYTES = BYTES_PER_VALUE // 2  # fp16 / bf16
 
 
 def float_bytes(precision: str) -> int:
     """Bytes of one weight or activation element: bf16 halves everything, amp keeps fp32."""
-    return 2 if precision == "bf16" else 4
+    return HALF_BYTES if precision == "bf16" else BYTES_PER_VALUE
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,11 @@ class Training:
             raise ValueError(f"unknown precision {self.precision!r}")
         params, element = self.plan.params, float_bytes(self.precision)
         self.weight_bytes = self.gradient_bytes = params * element
-        self.optimizer_bytes = params * 4 * OPTIMIZER_STATES[self.optimizer]
-        self.amp_copy_bytes = params * 2 if self.precision.startswith("amp") else 0
+        self.optimizer_bytes = params * BYTES_PER_VALUE * OPTIMIZER_STATES[self.optimizer]
+        self.amp_copy_bytes = params * HALF_BYTES if self.precision.startswith("amp") else 0
         self.saved = self.plan.total_kept.bytes(self.precision)
         self.working = Linear(self.plan.working_elements * element)
-        inference_element = 4 if self.precision == "fp32" else 2
+        inference_element = BYTES_PER_VALUE if self.precision == "fp32" else HALF_BYTES
         self.inference_peak_bytes = self.plan.inference_elements * inference_element * self.batch
 
     def variant(self, **changes) -> Training:
