@@ -35,7 +35,7 @@ def run_case(text: str, path: Path, command: list[str]) -> tuple[int, str, float
     return result.exit_code, result.output, seconds
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.sampled_from(sorted(SEEDS)), rng=st.randoms(use_true_random=False),
        command=st.sampled_from(COMMANDS))
 def test_mutated_specs_never_crash(tmp_path_factory, seed, rng, command):

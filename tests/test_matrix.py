@@ -1,10 +1,11 @@
 """apply: course exercises solved by the reference kernels; the literal parser's limits."""
 
+from dataclasses import replace
+
 import pytest
 
 from cnncalc import LimitError
 from cnncalc.homework.matrix import (
-    MAX_NUMBERS,
     MatrixError,
     apply,
     literal,
@@ -75,9 +76,16 @@ def test_literal_never_evaluates(tmp_path):
         read_matrix("__import__('os').system('true')", "input")
 
 
-def test_size_limit():
-    with pytest.raises(LimitError):
-        parse_literal("[" + "1," * MAX_NUMBERS + "1]")
+def test_size_limit(monkeypatch):
+    """The declared limit, lowered so the test parses a thousand numbers, not a million."""
+    from cnncalc import limits
+    from cnncalc.homework import matrix
+
+    monkeypatch.setattr(matrix, "APPLY_INPUT_NUMBERS", replace(limits.APPLY_INPUT_NUMBERS,
+                                                               value=1000))
+    parse_literal("[" + "1," * 999 + "1]")  # exactly at the limit: fine
+    with pytest.raises(LimitError, match="more than 1,000 numbers"):
+        parse_literal("[" + "1," * 1000 + "1]")
 
 
 def test_file_rows_and_channels(tmp_path):

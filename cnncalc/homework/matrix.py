@@ -17,10 +17,9 @@ from ..engine.fit import AxisFit
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool
 from ..engine.shapes import with_spatial
 from ..engine.text import format_number
-from ..errors import CnnCalcError, LimitError
+from ..errors import CnnCalcError
+from ..limits import APPLY_INPUT_BYTES, APPLY_INPUT_NUMBERS
 
-MAX_NUMBERS = 1_000_000
-MAX_TEXT = 32 * 1024 * 1024  # characters of a literal or bytes of a file
 STEP_COUNT = 3  # how many outputs --steps writes out term by term
 TOKEN = re.compile(r"\s*(?:(\[)|(\])|(,)|([+\-−]?(?:\d+\.?\d*|\.\d+)(?:[eE][+\-]?\d+)?))")
 OPERATIONS = ("conv", "maxpool", "avgpool")
@@ -40,8 +39,8 @@ class Matrix:
 
 def parse_literal(text: str, what: str = "matrix", max_depth: int = 4) -> Matrix:
     """'[[1, 2], [3, 4]]' → Matrix; commas may be left out between numbers."""
-    if len(text) > MAX_TEXT:
-        raise LimitError(f"{what}: the literal is longer than {MAX_TEXT:,} characters")
+    if len(text.encode("utf-8", "surrogatepass")) > APPLY_INPUT_BYTES.value:
+        raise APPLY_INPUT_BYTES.error(f"{what}: the literal")
     stack: list[list] = []
     result = None
     count, position, previous = 0, 0, ""
@@ -75,8 +74,8 @@ def parse_literal(text: str, what: str = "matrix", max_depth: int = 4) -> Matrix
             if not stack:
                 raise MatrixError(f"{what}: numbers must be inside brackets, e.g. [[{number}]]")
             count += 1
-            if count > MAX_NUMBERS:
-                raise LimitError(f"{what}: more than {MAX_NUMBERS:,} numbers")
+            if count > APPLY_INPUT_NUMBERS.value:
+                raise APPLY_INPUT_NUMBERS.error(what)
             stack[-1].append(float(number.replace("−", "-")))
         previous = "open" if opening else "close" if closing else "comma" if comma else "number"
     if result is None:
@@ -122,8 +121,8 @@ def parse_rows(text: str, what: str) -> Matrix:
                 raise MatrixError(f"{what}: {word!r} is not a number")
             row.append(float(word.replace("−", "-")))
         count += len(row)
-        if count > MAX_NUMBERS:
-            raise LimitError(f"{what}: more than {MAX_NUMBERS:,} numbers")
+        if count > APPLY_INPUT_NUMBERS.value:
+            raise APPLY_INPUT_NUMBERS.error(what)
         channels[-1].append(row)
     channels = [channel for channel in channels if channel]
     if not channels:
@@ -140,8 +139,8 @@ def read_matrix(source: str, what: str) -> Matrix:
     if not path.is_file():
         raise MatrixError(f"{what}: {source!r} is neither a matrix literal like [[1, 3], [2, 9]] "
                           "nor a file")
-    if path.stat().st_size > MAX_TEXT:
-        raise LimitError(f"{what}: {source} is larger than {MAX_TEXT:,} bytes")
+    if path.stat().st_size > APPLY_INPUT_BYTES.value:
+        raise APPLY_INPUT_BYTES.error(f"{what}: {source}")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
