@@ -40,24 +40,30 @@ class Network:
     file: str = "<spec>"
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
+class Placed:
+    """What every node of the tree carries besides its own parts: where it sits and what the
+    user expects of it. Nodes compare by identity (eq=False): two equal blocks are two nodes."""
+
+    path: str = ""  # dotted path from the top level
+    where: dict[str, Any] = field(default_factory=dict)  # file/line/column/layer_index
+    expect: list[Expectation] = field(default_factory=list)
+
+
 @dataclass(repr=False, eq=False)
-class Sequential:
+class Sequential(Placed):
     """A named group: a block call, a repeat copy or an explicit `sequential`."""
 
     type: ClassVar[str] = "sequential"
     name: str
     children: list[Node]
     kind: str = "sequential"  # "sequential", or the block's name for a block call
-    path: str = ""  # dotted path from the top level
-    where: dict[str, Any] = field(default_factory=dict)  # file/line/column/layer_index
-    expect: list[Expectation] = field(default_factory=list)
-
     def __repr__(self) -> str:
         return f"Sequential({self.name!r}, {len(self.children)} children)"
 
 
 @dataclass(repr=False, eq=False)
-class Residual:
+class Residual(Placed):
     """body(x) + shortcut(x), then an optional activation."""
 
     type: ClassVar[str] = "residual"
@@ -65,26 +71,18 @@ class Residual:
     body: list[Node]
     shortcut: str | list[Node]  # "identity", "projection", "auto" or a list of layers
     activation: Node | None = None
-    path: str = ""
-    where: dict[str, Any] = field(default_factory=dict)
-    expect: list[Expectation] = field(default_factory=list)
-
     def __repr__(self) -> str:
         return f"Residual({self.name!r}, shortcut={self.shortcut!r})"
 
 
 @dataclass(repr=False, eq=False)
-class Concat:
+class Concat(Placed):
     """Branches on the same input, concatenated along channels; [] is the identity."""
 
     type: ClassVar[str] = "concat"
     name: str
     branches: list[list[Node]]
     crop: str = "none"  # "none" or "center"
-    path: str = ""
-    where: dict[str, Any] = field(default_factory=dict)
-    expect: list[Expectation] = field(default_factory=list)
-
     def __repr__(self) -> str:
         return f"Concat({self.name!r}, {len(self.branches)} branches, crop={self.crop!r})"
 

@@ -86,27 +86,38 @@ def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     return result
 
 
+class _Walk:
+    """Follows a referee through the rows: where it is, the progress callback, and the row
+    it must stop before (the first that does not fit --max-memory)."""
+
+    def __init__(self, analysis: Analysis, stop_at: int | None,
+                 progress: Progress | None) -> None:
+        self.stop_path = analysis.rows[stop_at].path if stop_at is not None else None
+        self.total = len(analysis.rows) if stop_at is None else stop_at
+        self.progress = progress
+        self.path, self.done = "", 0
+
+    def before(self, path: str) -> None:
+        from .forward import Stop
+
+        if path == self.stop_path:
+            raise Stop
+        self.path = path
+
+    def after(self, path: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, path)
+
+
 def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Progress | None,
          seed: int) -> tuple[dict[str, Shape], tuple[str, str, bool] | None]:
     import numpy as np
 
     from .forward import Forward, Stop
 
-    stop_path = analysis.rows[stop_at].path if stop_at is not None else None
-    total = len(analysis.rows) if stop_at is None else stop_at
-    current = {"path": "", "done": 0}
-
-    def before(path: str) -> None:
-        if path == stop_path:
-            raise Stop
-        current["path"] = path
-
-    def after(path: str) -> None:
-        current["done"] += 1
-        if progress is not None:
-            progress(current["done"], total, path)
-
-    forward = Forward(seed, workspace, before=before, after=after)
+    walk = _Walk(analysis, stop_at, progress)
+    forward = Forward(seed, workspace, before=walk.before, after=walk.after)
     failure = None
     try:
         with np.errstate(all="ignore"):  # values may overflow in deep nets; shapes cannot
@@ -114,10 +125,10 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Prog
     except Stop:
         pass
     except MemoryError:
-        failure = (current["path"], "reference pass stopped: the machine ran out of memory; "
+        failure = (walk.path, "reference pass stopped: the machine ran out of memory; "
                    "lower --max-memory", False)
     except (ValueError, IndexError) as error:
-        failure = (current["path"], f"the reference kernel refused this layer: {error}", True)
+        failure = (walk.path, f"the reference kernel refused this layer: {error}", True)
     return forward.shapes, failure
 
 
@@ -170,21 +181,9 @@ def probe_analysis(analysis: Analysis, max_memory: int = 2 << 30,
 
     needs = [probe_needs(row) for row in analysis.rows]
     stop_at = next((i for i, need in enumerate(needs) if need > max_memory), None)
-    stop_path = analysis.rows[stop_at].path if stop_at is not None else None
-    total = len(analysis.rows) if stop_at is None else stop_at
-    current = {"path": "", "done": 0}
-
-    def before(path: str) -> None:
-        if path == stop_path:
-            raise Stop
-        current["path"] = path
-
-    def after(path: str) -> None:
-        current["done"] += 1
-        if progress is not None:
-            progress(current["done"], total, path)
-
-    probe = Probe(before, after)
+    walk = _Walk(analysis, stop_at, progress)
+    stop_path = walk.stop_path
+    probe = Probe(walk.before, walk.after)
     failure = None
     start = time.perf_counter()
     try:
@@ -194,7 +193,7 @@ def probe_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     except Stop:
         pass
     except (ValueError, IndexError) as error:
-        failure = (current["path"], f"the probe refused this layer: {error}")
+        failure = (walk.path, f"the probe refused this layer: {error}")
     result = Verification(analysis, seconds=time.perf_counter() - start,
                           estimated_peak=max(needs, default=0))
     if stop_at is not None:
