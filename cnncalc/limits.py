@@ -80,7 +80,7 @@ APPLY_INPUT_BYTES = Limit(
 APPLY_OUTPUT = Limit(
     "elements of an `apply` output", 1_000_000,
     "the output would have {found:,} elements; `apply` is limited to {limit:,}",
-    "apply (declared here; enforced by issue 17 item 4)")
+    "apply (output and padded input, before computing)")
 CARD_LISTED = Limit(
     "values listed by a card search (`?`)", 100,
     "{found:,} values fit; only the first {limit} are listed",
@@ -88,11 +88,11 @@ CARD_LISTED = Limit(
 ONNX_BYTES = Limit(
     "ONNX file size (bytes, checked before reading)", 512 * MIB,
     "the ONNX file is {found:,} bytes; models are limited to {limit:,} bytes (512 MiB)",
-    "the ONNX importer (declared here; enforced when it lands)")
+    "the ONNX importer")
 ONNX_NODES = Limit(
     "nodes in an ONNX graph", 100_000,
     "the ONNX graph has {found:,} nodes; the importer is limited to {limit:,}",
-    "the ONNX importer (declared here; enforced when it lands)")
+    "the ONNX importer")
 
 LIMITS = (SPEC_BYTES, YAML_VALUES, YAML_NESTING, INTEGER_DIGITS, INTEGER_SIZE,
           EXPRESSION_LENGTH, LAYERS, LAYER_NESTING, BLOCK_DEPTH, BATCH_DIGITS,

@@ -240,3 +240,30 @@ def test_explain_and_compare_take_onnx_files():
     assert outcome.exit_code == 0, outcome.output
     outcome = runner.invoke(cli, ["compare", str(DATA / "resnet18_bn.onnx"), "resnet18"])
     assert outcome.exit_code == 0 and "11,689,512" in outcome.output
+
+
+def test_an_onnx_file_beyond_the_size_limit_is_refused_before_reading(tmp_path):
+    """limits.ONNX_BYTES, checked with stat() before onnx.load: a sparse file over 512 MiB."""
+    from cnncalc import limits
+    from cnncalc.errors import LimitError
+
+    path = tmp_path / "big.onnx"
+    with open(path, "wb") as handle:
+        handle.truncate(limits.ONNX_BYTES.value + 1)
+    with pytest.raises(LimitError, match="models are limited to 536,870,912 bytes"):
+        cnncalc.load(path)
+
+
+def test_an_onnx_graph_beyond_the_node_limit_is_refused(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from cnncalc import limits
+    from cnncalc.errors import LimitError
+    from cnncalc.interop import onnx_graph
+
+    monkeypatch.setattr(onnx_graph, "ONNX_NODES", replace(limits.ONNX_NODES, value=3))
+    path = tmp_path / "m.onnx"
+    model = export_onnx(cnncalc.analyze(cnncalc.load("lenet5")), weights="none")
+    path.write_bytes(model.SerializeToString())  # 12 nodes
+    with pytest.raises(LimitError, match="the importer is limited to 3"):
+        cnncalc.load(path)

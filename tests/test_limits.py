@@ -242,3 +242,21 @@ def test_adaptive_pool_to_a_billion_bins_is_counted_in_closed_form(tmp_path: Pat
     assert row["output"] == "1000000000x1000000000x1"
     assert row["connections"] == 10**18
     assert report["seconds"] < FAST and report["grown_mib"] < 100, report
+
+
+@pytest.mark.parametrize("args", [
+    ["apply", "conv", "--input", "[[1]]", "--filter", "[[1]]", "--padding", "2000"],
+    ["apply", "maxpool", "--input", "[[1, 2], [3, 4]]", "--filter", "1", "--padding", "0",
+     "--stride", "1"],
+    ["apply", "avgpool", "--input", "[[1]]", "--filter", "1", "--padding", "0",
+     "--stride", "9" * 40],
+], ids=["padding_2000", "small_ok", "stride_40_digits"])
+def test_apply_bounds_its_output_before_computing(args):
+    """Issue 17 item 4: the output (and the padded input) is bounded before any array exists;
+    a padding of 2000 on [[1]] would be 4001² = 16,008,001 elements."""
+    report = probe(*args)
+    assert report["exit"] in (0, 1), report["output"]
+    if args[-1] == "2000":
+        assert report["exit"] == 1
+        assert "16,008,001 elements" in report["output"] and "1,000,000" in report["output"]
+    assert report["seconds"] < FAST and report["grown_mib"] < 100, report

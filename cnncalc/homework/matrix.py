@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..engine.fit import AxisFit
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool
-from ..engine.shapes import with_spatial
+from ..engine.shapes import numel, with_spatial
 from ..engine.text import format_number
 from ..errors import CnnCalcError
-from ..limits import APPLY_INPUT_BYTES, APPLY_INPUT_NUMBERS
+from ..limits import APPLY_INPUT_BYTES, APPLY_INPUT_NUMBERS, APPLY_OUTPUT
 
 STEP_COUNT = 3  # how many outputs --steps writes out term by term
 TOKEN = re.compile(r"\s*(?:(\[)|(\])|(,)|([+\-−]?(?:\d+\.?\d*|\.\d+)(?:[eE][+\-]?\d+)?))")
@@ -184,6 +184,15 @@ def _conv_weight(matrix: Matrix, channels: int) -> list:
     return weight
 
 
+def _bounded(out_shape: tuple[int, ...], chw: tuple[int, ...], padding: int) -> None:
+    """Refuse, before any array exists, an output or a padded input beyond APPLY_OUTPUT."""
+    channels, height, width = chw
+    padded = channels * (height + 2 * padding) * (width + 2 * padding)
+    for count in (numel(out_shape), padded):
+        if count > APPLY_OUTPUT.value:
+            raise APPLY_OUTPUT.error(count)
+
+
 def apply(operation: str, input: Matrix, filter: Matrix | int, stride: int | None = None,
           padding: int = 0, bias: float | None = None, steps: bool = False) -> Applied:
     """Apply conv (filter: a matrix) or a pool (filter: the window size) to `input`."""
@@ -203,8 +212,8 @@ def apply(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
         layer: Layer = Conv("conv", filters=weight.shape[0], kernel=kernel,
                             stride=(stride, stride), padding=pad4, dilation=(1, 1), groups=1,
                             depthwise=False, bias=bias is not None)
-        # the same errors as a spec would give:
-        layer.output_shape(with_spatial((height, width), channels))
+        # the same errors as a spec would give, and no output too large to compute:
+        _bounded(layer.output_shape(with_spatial((height, width), channels)), x.shape, padding)
         bias_array = None if bias is None else np.full(weight.shape[0], bias)
         out = ops.conv2d(x, weight, bias_array, stride=(stride, stride), padding=pad4)
         window = f"{kernel[0]}×{kernel[1]} filter" + (f" ×{weight.shape[0]}"
@@ -217,7 +226,7 @@ def apply(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
         cls = MaxPool if operation == "maxpool" else AvgPool
         layer = cls(operation, kernel=kernel, stride=(stride, stride), padding=pad4,
                     ceil_mode=False)
-        layer.output_shape(with_spatial((height, width), channels))
+        _bounded(layer.output_shape(with_spatial((height, width), channels)), x.shape, padding)
         pool = ops.max_pool2d if operation == "maxpool" else ops.avg_pool2d
         out = pool(x, kernel, (stride, stride), pad4)
         weight = None

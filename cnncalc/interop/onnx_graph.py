@@ -13,6 +13,7 @@ from typing import Any
 
 from ..engine.shapes import Shape
 from ..errors import SpecError
+from ..limits import ONNX_BYTES, ONNX_NODES
 from .layout import from_onnx_dims, onnx_dims
 
 META_OPS = ("Shape", "Size")  # read a tensor's shape, not its values: not on the data path
@@ -143,9 +144,21 @@ def _dims(value) -> list[Any]:
 
 
 def read_model(path: str | Path):
+    """The ONNX model at `path`, its size checked in bytes before reading and its node count
+    before anything walks it (limits.ONNX_BYTES, ONNX_NODES)."""
     import onnx
 
     try:
-        return onnx.load(str(path))
+        size = Path(path).stat().st_size
+    except (OSError, ValueError) as error:
+        raise SpecError(f"cannot read the ONNX model: {error}", file=str(path)) from None
+    if size > ONNX_BYTES.value:
+        raise ONNX_BYTES.error(size, file=str(path))
+    try:
+        model = onnx.load(str(path))
     except Exception as error:  # protobuf's DecodeError and OSError alike
         raise SpecError(f"cannot read the ONNX model: {error}", file=str(path)) from None
+    nodes = len(model.graph.node)
+    if nodes > ONNX_NODES.value:
+        raise ONNX_NODES.error(nodes, file=str(path))
+    return model
