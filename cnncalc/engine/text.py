@@ -103,3 +103,13 @@ def printable(text: str) -> str:
 def markdown_cell(text: str) -> str:
     """A name inside a Markdown table cell: printable, with '|' escaped."""
     return printable(text).replace("|", "\\|")
+
+
+def figure_text(kind: str, value) -> str:
+    """A figure as people read it, by its kind: a shape 55×55×96, bytes 238.0 MiB, a count
+    62,378,344 (compare's tables in the terminal and in Markdown)."""
+    if kind == "shape":
+        return shape_str(value, times="×")
+    if kind == "bytes":
+        return human_bytes(value)
+    return f"{value:,}"

@@ -8,19 +8,11 @@ from rich.text import Text
 
 from ..engine.compare import Comparison, Figure
 from ..engine.shapes import shape_str
-from ..engine.text import fixed, human_bytes, human_count, printable, value_text
+from ..engine.text import figure_text, fixed, human_count, printable, value_text
 from ..spec.check import FileCheck
 from .table import share_bar
 
 BARRED = ("params", "MACs")  # totals that get a relative bar, scaled to the larger network
-
-
-def _figure_text(figure: Figure, value) -> str:
-    if figure.kind == "shape":
-        return shape_str(value, times="×")
-    if figure.kind == "bytes":
-        return human_bytes(value)
-    return f"{value:,}"
 
 
 def _ratio(figure: Figure) -> str:
@@ -44,8 +36,8 @@ def totals_table(result: Comparison) -> Table:
             whole = max(figure.a, figure.b)  # type: ignore[type-var]
             bars.append(f"A {share_bar(figure.a, whole):<10} {human_count(figure.a)}\n")
             bars.append(f"B {share_bar(figure.b, whole):<10} {human_count(figure.b)}")
-        table.add_row(figure.label, _figure_text(figure, figure.a),
-                      _figure_text(figure, figure.b), _ratio(figure), bars)
+        table.add_row(figure.label, figure_text(figure.kind, figure.a),
+                      figure_text(figure.kind, figure.b), _ratio(figure), bars)
     return table
 
 

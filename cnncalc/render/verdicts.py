@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.compare import Comparison, Figure
 from ..engine.shapes import shape_str
-from ..engine.text import fixed, human_bytes, value_text
+from ..engine.text import figure_text, fixed, value_text
 from ..spec.check import FileCheck
 from .formats import _check_value, json_shape
 
@@ -39,20 +39,12 @@ def comparison_json(result: Comparison) -> str:
     return json.dumps(comparison_dict(result), indent=2, ensure_ascii=False) + "\n"
 
 
-def _cell(figure: Figure, value) -> str:
-    if figure.kind == "shape":
-        return shape_str(value, times="×")
-    if figure.kind == "bytes":
-        return human_bytes(value)
-    return f"{value:,}"
-
-
 def comparison_markdown(result: Comparison) -> str:
     lines = [f"| | {result.a.name} (A) | {result.b.name} (B) | B/A |", "|---|---:|---:|---:|"]
     for figure in result.totals:
         ratio = f"{fixed(figure.ratio, 2)}×" if figure.ratio is not None else ""
-        lines.append(f"| {figure.label} | {_cell(figure, figure.a)} | "
-                     f"{_cell(figure, figure.b)} | {ratio} |")
+        lines.append(f"| {figure.label} | {figure_text(figure.kind, figure.a)} | "
+                     f"{figure_text(figure.kind, figure.b)} | {ratio} |")
     if result.layers:
         lines += ["", "Layers that differ most (matched by path):", "",
                   "| layer | A output | B output | A params | B params | A MACs | B MACs |",
