@@ -83,8 +83,8 @@ APPLY_OUTPUT = Limit(
     "apply (output and padded input, before computing)")
 CARD_LISTED = Limit(
     "values listed by a card search (`?`)", 100,
-    "{found:,} values fit; only the first {limit} are listed",
-    "conv, pool cards (declared here; enforced by issue 17 item 3)")
+    "{found} values fit; only the first {limit} are listed",
+    "conv, pool cards")
 ONNX_BYTES = Limit(
     "ONNX file size (bytes, checked before reading)", 512 * MIB,
     "the ONNX file is {found:,} bytes; models are limited to {limit:,} bytes (512 MiB)",

@@ -260,3 +260,15 @@ def test_apply_bounds_its_output_before_computing(args):
         assert report["exit"] == 1
         assert "16,008,001 elements" in report["output"] and "1,000,000" in report["output"]
     assert report["seconds"] < FAST and report["grown_mib"] < 100, report
+
+
+@pytest.mark.parametrize("args", [
+    ["conv", "3x3x1", "--filters", "1", "--kernel", "1000000000", "--stride", "?"],
+    ["conv", "200000x200000x1", "--filters", "1", "--kernel", "100000", "--padding", "?"],
+    ["conv", "1000000000x1000000000x1", "--filters", "1", "--kernel", "1", "--stride", "?"],
+], ids=["kernel_1e9_stride", "kernel_1e5_padding", "room_1e9_stride"])
+def test_card_searches_answer_in_closed_form(args):
+    """Issue 17 item 3: the searches used to try every value (1.4 hours, 15 s)."""
+    report = probe(*args)
+    assert report["exit"] == 0, report["output"]
+    assert report["seconds"] < FAST and report["grown_mib"] < 100, report

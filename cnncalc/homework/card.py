@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from ..engine.fit import AxisFit, advice
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
 from ..engine.receptive import Field
+from ..engine.search import fitting_paddings, fitting_strides
 from ..engine.shapes import Shape, effective_kernel, numel, shape_str
 from ..engine.text import format_number
 from ..errors import ShapeError
+from ..limits import CARD_LISTED
 
 
 @dataclass(frozen=True)
@@ -195,26 +197,34 @@ class Choices:
 
 
 def explore(make, shape: Shape, what: str) -> Choices:
-    """Try every padding (0 … span−1, pools ≤ F/2) or stride (1 … span) via make(value)."""
+    """The paddings (0 … span−1, pools ≤ F/2) or strides (1 … the room) that fit, found in
+    closed form (engine/search.py) and listed up to limits.CARD_LISTED."""
     probe = make(0 if what == "padding" else 1)
     kernel = probe.kernel
     span = effective_kernel(kernel[0], getattr(probe, "dilation", (1, 1))[0])
+    axes = probe.axis_fits(shape)
     if what == "padding":
         tried = range(0, (kernel[0] // 2 if isinstance(probe, Pool) else span - 1) + 1)
+        values = fitting_paddings([(axis.size, axis.span, axis.stride) for axis in axes],
+                                  probe.stride[0], tried.stop - 1)
+        complete = True
     else:
+        rooms = [axis.size + axis.pad_before + axis.pad_after - axis.span for axis in axes]
         tried = range(1, max(span, 1) + 1)
-    fitting = []
-    for value in tried:
+        values, complete = fitting_strides(rooms, tried.stop - 1)
+    fitting, more = [], False
+    for value in values:
+        if len(fitting) == CARD_LISTED.value:
+            more = True
+            break
         layer = make(value)
         try:
             out = layer.output_shape(shape)
         except ShapeError:
             continue
-        axes = layer.axis_fits(shape)
-        if all(axis.exact for axis in axes):
-            formulas = dict.fromkeys(f"{axis.formula()} = {format_number(axis.quotient)}"
-                                     for axis in axes)
-            fitting.append((value, out, "; ".join(formulas)))
+        formulas = dict.fromkeys(f"{axis.formula()} = {format_number(axis.quotient)}"
+                                 for axis in layer.axis_fits(shape))
+        fitting.append((value, out, "; ".join(formulas)))
     note = ""
     if what == "stride":
         note = f"strides 1–{tried.stop - 1}; a stride above the kernel size skips input"
@@ -222,6 +232,10 @@ def explore(make, shape: Shape, what: str) -> Choices:
         note = f"paddings 0–{tried.stop - 1} (PyTorch allows at most half the kernel)"
     else:
         note = f"paddings 0–{tried.stop - 1} (more padding than F−1 only adds zeros)"
+    if more:
+        note += f"; {CARD_LISTED.error(f'more than {CARD_LISTED.value}').message}"
+    if not complete:
+        note += "; divisors searched up to 10^6 and their cofactors"
     if not fitting and what == "padding":
         axis = probe.axis_fits(shape)[0]
         total = axis.smallest_total_padding()
