@@ -63,6 +63,7 @@ class SpecReader(EntryReader, CompositeReader, BlockReader, ExpectationReader):
         self.nodes = 0
         self.depth = 0
         self.blocks: dict[str, MarkedDict] = {}
+        self.required_by_block: dict[str, list] = {}
 
     def fail(self, message: str, container, key, **layer) -> SpecError:
         return SpecError(message, **position(container, key, self.file, **layer))
