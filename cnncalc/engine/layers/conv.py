@@ -37,6 +37,10 @@ class Conv(Windowed):
         """(groups, filters) for this input; depthwise sets G = C."""
         _, channels = spatial(shape, self)
         if self.depthwise:
+            if self.groups not in (1, channels):
+                raise ShapeError(f"depthwise sets groups to the {channels} input channels, but "
+                                 f"groups={self.groups} is given too; drop 'groups' (or write "
+                                 f"groups: {channels} without depthwise)")
             filters = self.filters if self.filters is not None else channels
             if filters % channels:
                 raise ShapeError(f"depthwise filters={filters} must be a multiple of the "
