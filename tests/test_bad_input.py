@@ -197,3 +197,19 @@ def test_check_reports_a_too_long_path_as_a_missing_file():
     assert result.exit_code == 1, output
     assert "✗ a/a/a/" in output and "lenet5: OK" in output
     assert "no such file or built-in architecture" in check_file("a/" * 3000 + "net.yaml").error
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "lenet5", "--to", "pytorch", "-o"],
+    ["export", "lenet5", "--to", "onnx", "--weights", "none", "-o"],
+    ["draw", "lenet5", "--format", "svg", "-o"],
+    ["summary", "lenet5", "--format", "json", "-o"],
+    ["import", "tests/data/resnet18_bn.onnx", "-o"],
+], ids=["export_pytorch", "export_onnx", "draw", "summary", "import"])
+def test_an_output_file_that_cannot_be_written_is_a_clear_error(tmp_path: Path, args):
+    """Every -o goes through one writer: a missing folder is exit 1 naming the file."""
+    target = str(tmp_path / "missing" / "out.file")
+    result, output = run(*args, target)
+    assert_clean(result, output)
+    assert result.exit_code == 1, output
+    assert f"cannot write {target}: No such file or directory" in output

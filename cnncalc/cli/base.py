@@ -120,3 +120,20 @@ def cli(debug: bool) -> None:
     Example:
       cnncalc summary alexnet.yaml
     """
+
+
+def emit(content: str | bytes, output: str | None) -> None:
+    """Text to standard output, or text or bytes to the -o file; a file that cannot be
+    written is the user's error (exit 1), never a traceback."""
+    if output is None:
+        click.echo(content, nl=False)
+        return
+    from pathlib import Path
+
+    try:
+        if isinstance(content, bytes):
+            Path(output).write_bytes(content)
+        else:
+            Path(output).write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import analyze, load
-from .base import cli, shape_option, spec_argument
+from .base import UserError, cli, emit, shape_option, spec_argument
 
 
 @cli.command()
@@ -36,10 +36,9 @@ def export(spec, target, output, weights, opset, input_shape):
         from ..interop.pytorch_export import export_pytorch
 
         text = export_pytorch(analysis, source=Path(spec).name if "\n" not in spec else "")
+        emit(text, output)
         if output is None:
-            click.echo(text, nl=False)
             return
-        Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}: class {_class_line(text)}, "
                    f"{analysis.totals.params:,} params", err=True)
         return
@@ -50,7 +49,10 @@ def export(spec, target, output, weights, opset, input_shape):
 
     model = export_onnx(analysis, weights=weights, opset=opset)
     path = Path(output or f"{_file_stem(analysis.name)}.onnx")
-    save_checked(model, str(path))
+    try:
+        save_checked(model, str(path))
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror}") from None
     click.echo(f"wrote {path}: {path.stat().st_size:,} bytes, opset "
                f"{model.opset_import[0].version}, {len(model.graph.node)} nodes, "
                f"{analysis.totals.params:,} params ({_weights_text(weights)}), onnx.checker "
@@ -94,9 +96,8 @@ def import_(model, output, input_shape):
 
     text = import_onnx(model, input_shape)
     analysis = analyze(loads(text, file=f"{model} (imported)", default_name=Path(model).stem))
+    emit(text, output)
     if output is None:
-        click.echo(text, nl=False)
         return
-    Path(output).write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}: {len(analysis.rows)} layers, {analysis.totals.params:,} params, "
                f"{analysis.totals.macs:,} MACs", err=True)

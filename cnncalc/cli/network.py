@@ -11,11 +11,11 @@ from ..render.formats import COLUMN_CHOICES, DEFAULT_COLUMNS
 from .base import (
     EXIT_MISMATCH,
     REFEREES,
-    UserError,
     batch_option,
     cli,
     columns_option,
     console,
+    emit,
     shape_option,
     size_option,
     spec_argument,
@@ -122,19 +122,6 @@ def run_referee(analysis, referee: str, max_memory: int, progress: bool):
         if referee == "numpy":
             return probe_analysis(analysis, max_memory, bar).analysis
         return verify_analysis(analysis, max_memory, bar).analysis
-
-
-def emit(text: str, output: str | None) -> None:
-    """Text to standard output, or to the -o file."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from pathlib import Path
-
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"cannot write {output}: {error.strerror}") from None
 
 
 def summary_exit_code(analysis, strict: bool) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import analyze, load
-from .base import UserError, cli, shape_option, spec_argument
+from .base import UserError, cli, emit, shape_option, spec_argument
 
 FORMATS = {".svg": "svg", ".png": "png", ".tex": "tikz", ".tikz": "tikz"}
 
@@ -73,15 +73,8 @@ def draw(spec, output, style, depth, output_format, input_shape):
         raise click.UsageError("a PNG needs a file: -o net.png")
     canvas = diagram(analyze(load(spec), input=input_shape), style, depth)
     content = render(canvas, output_format)
+    emit(content, output)
     if output is None:
-        click.echo(content, nl=False)
         return
-    try:
-        if isinstance(content, bytes):
-            Path(output).write_bytes(content)
-        else:
-            Path(output).write_text(content, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"cannot write {output}: {error.strerror}") from None
     click.echo(f"wrote {output} ({output_format}, {round(canvas.width)}×"
                f"{round(canvas.height)} px)", err=True)
