@@ -21,10 +21,6 @@ class MissingKernel(ValueError):
     """A layer type the referee cannot run: reported on that row, never an internal error."""
 
 
-class Stop(Exception):
-    """Raised by the `before` hook to end the pass before a layer that cannot fit."""
-
-
 def hwc(array: np.ndarray) -> Shape:
     """The spec's sizes-then-channels order of a channels-first array (a vector stays)."""
     if array.ndim > 1:

@@ -69,7 +69,7 @@ def _conv(layer, p: Probes) -> Probes:
     ones = np.ones((1, 1, *layer.kernel), dtype=DTYPE)
     spatial = ops.conv2d(p.spatial, ones, stride=layer.stride, padding=padding(layer, p.spatial),
                          dilation=layer.dilation)
-    weight = np.zeros((filters, channels // groups if groups else 0, 1, 1), dtype=DTYPE)
+    weight = np.zeros((filters, channels // groups, 1, 1), dtype=DTYPE)
     return Probes(spatial, ops.conv2d(p.channel, weight, groups=groups))
 
 

@@ -86,6 +86,10 @@ def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     return result
 
 
+class Stop(Exception):
+    """Raised before the first row beyond --max-memory, to end a referee's walk there."""
+
+
 class _Walk:
     """Follows a referee through the rows: where it is, the progress callback, and the row
     it must stop before (the first that does not fit --max-memory)."""
@@ -98,8 +102,6 @@ class _Walk:
         self.path, self.done = "", 0
 
     def before(self, path: str) -> None:
-        from .forward import Stop
-
         if path == self.stop_path:
             raise Stop
         self.path = path
@@ -114,7 +116,7 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Prog
          seed: int) -> tuple[dict[str, Shape], tuple[str, str, bool] | None]:
     import numpy as np
 
-    from .forward import Forward, Stop
+    from .forward import Forward
 
     walk = _Walk(analysis, stop_at, progress)
     forward = Forward(seed, workspace, before=walk.before, after=walk.after)
@@ -176,7 +178,6 @@ def probe_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     map alone outgrows --max-memory is skipped, from the first row that would."""
     import numpy as np
 
-    from .forward import Stop
     from .probe import Probe
 
     needs = [probe_needs(row) for row in analysis.rows]
