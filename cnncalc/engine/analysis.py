@@ -25,6 +25,7 @@ class Analysis:
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, Shape] = field(default_factory=dict)  # every output by name
+    output_tensors: dict[str, str] = field(default_factory=dict)  # … and the row making it
 
     @property
     def name(self) -> str:
@@ -73,4 +74,5 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
     warnings = [f"{row.path}: {text}" for row in walker.rows for text in row.warnings]
     return Analysis(network, inputs[first], batch, main.shape, walker.rows, walker.groups,
                     totals, checks, warnings,
-                    outputs={name: flow.shape for name, flow in outputs.items()})
+                    outputs={name: flow.shape for name, flow in outputs.items()},
+                    output_tensors={name: flow.tensor for name, flow in outputs.items()})
