@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .model import Network
 from .receptive import Field
 from .rows import Check, Group, Row, Totals, sum_rows
-from .shapes import Shape, spatial_rank
+from .shapes import Shape, shape_str, spatial_rank
 from .walker import Flowing, Walker, figures_of
 
 
@@ -38,6 +38,13 @@ class Analysis:
     @property
     def failed_checks(self) -> list[Check]:
         return [check for check in self.checks if not check.ok]
+
+    def output_text(self, chw: bool = False, times: str = "x") -> str:
+        """The output shape, or every output by name: 'p3 28×28×256, p4 14×14×256'."""
+        if len(self.outputs) <= 1:
+            return shape_str(self.output, chw=chw, times=times)
+        return ", ".join(f"{name} {shape_str(shape, chw=chw, times=times)}"
+                         for name, shape in self.outputs.items())
 
     @property
     def has_aux(self) -> bool:
