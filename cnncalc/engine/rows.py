@@ -47,6 +47,7 @@ class Row:
     verify_note: str = ""
     reads: tuple[str, ...] = ()  # the tensors it reads: row paths or input names
     aux: bool = False  # part of an auxiliary head (SPEC §7)
+    part: tuple[int, int] | None = None  # a split row's channels [start, stop)
 
     @property
     def name(self) -> str:

@@ -245,7 +245,7 @@ class Walker:
             path, stop = f"{node.path}.part{index}", start + channels(part)
             self.add(Row(path, "split", f"split {start}:{stop}", x.shape, part, depth,
                          ancestors, Counts(connections=numel(part)), x.field,
-                         reads=(x.tensor,)))
+                         reads=(x.tensor,), part=(start, stop)))
             outputs.append(self.sequence(branch, Flowing(part, x.field, path), depth, ancestors))
             start = stop
         out, notes = concatenated([flow.shape for flow in outputs], "none")

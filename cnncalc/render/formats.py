@@ -57,8 +57,6 @@ def layer_record(row: Row, keras: bool = False) -> dict[str, Any]:
         "rf": _pair(row.field.pixels), "jump": _pair(row.field.jump),
         "start": _pair(row.field.start), "fits": row.fits, "verified": row.verified,
         "notes": [*row.warnings, *row.notes],
-        "reads": list(row.reads),
-        **({"aux": True} if row.aux else {}),
     }
 
 
@@ -99,7 +97,8 @@ def to_dict(analysis: Analysis, keras: bool = False) -> dict[str, Any]:
                    {name: json_shape(shape) for name, shape in analysis.outputs.items()}),
         "batch": analysis.batch,
         "totals": totals_record(analysis.totals, keras),
-        "layers": [{**layer_record(row, keras), "options": layer_options(row)}
+        "layers": [{**layer_record(row, keras), "options": layer_options(row),
+                    "reads": list(row.reads), **({"aux": True} if row.aux else {})}
                    for row in analysis.rows],
         "checks": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
                     "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
