@@ -86,7 +86,8 @@ def test_a_referee_disagreement_makes_summary_exit_3():
 # Small inputs keep onnxruntime quick; resnet50 and vgg16 run at full size with random weights.
 RUN_INPUTS = {"resnet50": None, "vgg16": None, "unet": "188x188x1", "alexnet": None,
               "alexnet-torchvision": None, "lenet5": None, "googlenet": "64x64x3",
-              "squeezenet1_0": "64x64x3", "inception-v3": None, "vgg11": None, "vgg16-bn": None, "vgg19": None}
+              "squeezenet1_0": "64x64x3", "inception-v3": None, "vgg11": None,
+              "vgg16-bn": None, "vgg19": None}
 
 
 def _run(analysis, weights: str):
