@@ -7,8 +7,10 @@ import sys
 
 import pytest
 from golden_data import BUILTINS
+from graph_specs import GRAPHS
 
 import cnncalc
+from cnncalc.interop.onnx_export import ExportError
 from cnncalc.interop.pytorch_export import class_name, export_pytorch
 
 
@@ -63,3 +65,51 @@ def test_unexportable_layer_names_the_type():
     analysis.rows[0].type = "mystery"  # stands for a type added without an exporter
     with pytest.raises(ExportError, match="layer type 'mystery' has no PyTorch export"):
         export_pytorch(analysis)
+
+
+def test_graph_specs_export_ruff_clean_modules(tmp_path):
+    pytest.importorskip("ruff")
+    for name, text in GRAPHS.items():
+        source = export_pytorch(cnncalc.analyze(cnncalc.loads(text)))
+        (tmp_path / f"{name.replace('-', '_')}.py").write_text(source)
+    outcome = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select",
+                              "B,E,F,I,UP,W", "--line-length", "100", "--target-version",
+                              "py310", str(tmp_path)], capture_output=True, text=True)
+    assert outcome.returncode == 0, outcome.stdout
+
+
+def test_fpn_forward_keeps_named_tensors_and_returns_outputs_in_order():
+    text = export_pytorch(cnncalc.analyze(cnncalc.loads(GRAPHS["fpn"])))
+    forward = text.split("def forward(")[1]
+    assert forward.startswith("self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:")
+    assert "        lat4 = x\n        x = self.p4(x)\n" in forward
+    assert "        x = self.up4(lat4)\n" in forward
+    assert "        x = self.lat3(c3)\n        x = x + up4\n" in forward
+    assert forward.rstrip().endswith("return x, p4")  # outputs: [p3, p4]
+
+
+def test_inception_v3_returns_logits_then_the_aux_head():
+    text = export_pytorch(cnncalc.analyze(cnncalc.load("inception-v3")))
+    assert "        AuxLogits = self.AuxLogits(x)\n        x = self.Mixed_7a(x)\n" in text
+    assert text.rstrip().endswith("return x, AuxLogits")
+    assert '"""Returns (output, AuxLogits)."""' in text
+
+
+def test_several_inputs_are_forward_arguments():
+    spec = ("inputs: {image: 8x8x3, mask: 8x8x1}\nlayers:\n"
+            "  - conv: {name: c, filters: 4, kernel: 1}\n"
+            "  - conv: {name: m, from: mask, filters: 4, kernel: 1}\n"
+            "  - multiply: {from: [c, m]}\n")
+    text = export_pytorch(cnncalc.analyze(cnncalc.loads(spec)))
+    assert "def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:" in text
+    assert "x = self.c(image)\n        c = x\n        x = self.m(mask)\n        x = c * x\n" in text
+
+
+def test_a_from_nested_in_a_block_is_refused_with_its_name():
+    spec = ("input: 8x8x3\nlayers:\n  - sequential:\n      name: stage\n      layers:\n"
+            "        - conv: {name: a, filters: 4, kernel: 1}\n"
+            "        - conv: {name: b, filters: 4, kernel: 1}\n"
+            "        - add: {from: [a, b]}\n")
+    with pytest.raises(ExportError, match=r"'stage\.add1' inside 'stage' merges stage\.a, "
+                                          r"stage\.b; .*only between top-level entries"):
+        export_pytorch(cnncalc.analyze(cnncalc.loads(spec)))

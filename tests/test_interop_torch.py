@@ -5,7 +5,8 @@ shape, and torchvision-style specs' state_dict keys equal torchvision's. Skips w
 from __future__ import annotations
 
 import pytest
-from golden_data import BUILTINS
+from golden_data import BUILTINS, golden
+from graph_specs import GRAPHS
 
 import cnncalc
 from cnncalc.interop.layout import onnx_dims
@@ -14,7 +15,9 @@ from cnncalc.interop.pytorch_export import class_name, export_pytorch
 torch = pytest.importorskip("torch")
 
 # Small inputs keep the forward passes quick where the architecture allows them.
-SMALL = {"unet": "188x188x1", "lenet5": None, "alexnet": None, "alexnet-torchvision": None,
+# inception-v3 keeps its 299×299: its aux head's 5×5 pool and 5×5 conv need Mixed_6e's 17×17.
+SMALL = {"unet": "188x188x1", "inception-v3": None, "lenet5": None, "alexnet": None,
+         "alexnet-torchvision": None,
          "vgg11": "32x32x3", "vgg16": "32x32x3", "vgg16-bn": "32x32x3", "vgg19": "32x32x3"}
 
 
@@ -38,9 +41,11 @@ def test_exported_module_has_cnncalcs_params_and_output_shape(name):
         assert sum(p.numel() for p in net.parameters()) == analysis.totals.params
         assert sum(b.numel() for n, b in net.named_buffers()
                    if not n.endswith("num_batches_tracked")) == analysis.totals.buffers
+        shapes = [analysis.input, *list(analysis.network.inputs.values())[1:]]
         with torch.no_grad():
-            out = net(torch.randn(onnx_dims(analysis.input)))
-    assert list(out.shape) == onnx_dims(analysis.output)
+            out = net(*(torch.randn(onnx_dims(shape)) for shape in shapes))
+    outs = out if isinstance(out, tuple) else (out,)  # several outputs: in `outputs:` order
+    assert [list(o.shape) for o in outs] == [onnx_dims(s) for s in analysis.outputs.values()]
 
 
 @pytest.mark.parametrize("name", ["resnet18", "vgg16"])
@@ -51,3 +56,39 @@ def test_state_dict_keys_and_shapes_equal_torchvisions(name):
         theirs = getattr(torchvision.models, name)(weights=None).state_dict()
     assert list(ours) == list(theirs)
     assert all(ours[key].shape == theirs[key].shape for key in theirs)
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_graph_specs_run_with_cnncalcs_params_and_every_output_shape(name):
+    analysis = cnncalc.analyze(cnncalc.loads(GRAPHS[name]))
+    net = _module(analysis).eval()
+    assert sum(p.numel() for p in net.parameters()) == analysis.totals.params
+    with torch.no_grad():
+        out = net(torch.randn(onnx_dims(analysis.input)))
+    outs = out if isinstance(out, tuple) else (out,)
+    assert [list(o.shape) for o in outs] == [onnx_dims(s) for s in analysis.outputs.values()]
+
+
+def test_exported_inception_v3_has_torchvisions_param_count():
+    """tests/golden/inception-v3.json: 27,161,264 measured on torchvision's inception_v3 (with
+    its AuxLogits head); the module returns (logits, aux logits) as torchvision does."""
+    with torch.device("meta"):
+        net = _module(cnncalc.analyze(cnncalc.load("inception-v3"))).eval()
+        out = net(torch.empty(1, 3, 299, 299))
+    assert sum(p.numel() for p in net.parameters()) == golden("inception-v3")["params"]
+    assert [list(o.shape) for o in out] == [[1, 1000], [1, 1000]]
+
+
+def test_gate_and_split_compute_what_they_say():
+    """Gate is x * body(x); Split runs branch i on channel part i (checked against slicing)."""
+    analysis = cnncalc.analyze(cnncalc.loads(GRAPHS["shuffle-split"]))
+    net = _module(analysis).eval()
+    x = torch.randn(1, 24, 16, 16)
+    with torch.no_grad():
+        stem = net.stem(x)
+        unit = net.unit(stem)
+        assert torch.equal(unit[:, :16], stem[:, :16])  # the identity half passes unchanged
+        se = _module(cnncalc.analyze(cnncalc.loads(GRAPHS["se-block"]))).eval().se
+        y = torch.randn(1, 32, 4, 4)
+        weights = se.sigmoid1(se.conv2(se.relu1(se.conv1(y.mean((2, 3), keepdim=True)))))
+        assert torch.allclose(se(y), y * weights)

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 
 from ..engine.analysis import Analysis, Row
-from ..engine.model import Concat, Residual, Sequential
+from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from ..engine.shapes import is_spatial, numel, shape_str
 from .onnx_export import ExportError
+from .pytorch_forward import ForwardWriter, refuse_nested_graph
 from .pytorch_helpers import HELPER_ORDER, HELPERS
 
 INDENT = "    "
@@ -108,6 +109,13 @@ class _Writer:
             return self.residual(node, depth)
         if isinstance(node, Concat):
             return self.concat(node, depth)
+        if isinstance(node, Gate):
+            self.helpers.add("Gate")
+            return f"Gate({self.mapping(self.arrange(node.body), depth)})"
+        if isinstance(node, Split):
+            return self.split(node, depth)
+        if isinstance(node, Aux):
+            return self.container(node.layers, depth, single=False)
         return self.layer(self.rows[node.path])
 
     def residual(self, node: Residual, depth: int) -> str:
@@ -131,8 +139,19 @@ class _Writer:
         pad = INDENT * (depth + 1)
         inner = ",\n".join(f'{pad}"branch{i}": {self.container(branch, depth + 1)}'
                            for i, branch in enumerate(node.branches, 1))
+        self.helpers.add("centre_cat")  # Concat's forward names it
         crop = ", crop=True" if node.crop == "center" else ""
         return f"Concat({{\n{inner},\n{INDENT * depth}}}{crop})"
+
+    def split(self, node: Split, depth: int) -> str:
+        """The parts' sizes come from the split rows, so equal parts need no arithmetic here."""
+        self.helpers.add("Split")
+        sizes = [stop - start for start, stop in (self.rows[f"{node.path}.part{i}"].part
+                                                  for i in range(1, len(node.branches) + 1))]
+        pad = INDENT * (depth + 1)
+        inner = ",\n".join(f'{pad}"branch{i}": {self.container(branch, depth + 1)}'
+                           for i, branch in enumerate(node.branches, 1))
+        return f"Split({{\n{inner},\n{INDENT * depth}}}, sizes={sizes})"
 
     def layer(self, row: Row) -> str:
         layer, kind = row.layer, row.type
@@ -245,22 +264,33 @@ def export_pytorch(analysis: Analysis, source: str = "") -> str:
     """The text of a Python module defining an nn.Module for `analysis`."""
     writer = _Writer(analysis)
     top = writer.arrange(analysis.network.layers)
-    attributes = []
+    attributes, names = [], {}
     seen: set[str] = set()
     for node in top:
+        if isinstance(node, Merge):
+            continue  # no parameters: an expression in forward
+        refuse_nested_graph(node)
         name = _attribute(node.name)
         if name in seen or name in ("forward", "training"):
             name = f"{name}_{len(seen)}"
         seen.add(name)
+        names[id(node)] = name
         attributes.append((name, _line(f"        self.{name} = ", writer.module(node, 2), 2)))
+    forward = ForwardWriter(analysis, top, names)
+    arguments = forward.arguments()
+    body = forward.lines()
+    writer.helpers |= forward.helpers
     totals, name = analysis.totals, class_name(analysis.name)
+    outputs = ", ".join((f"{key} " if len(analysis.outputs) > 1 else "")
+                        + shape_str(shape, chw=True, times="×")
+                        for key, shape in (analysis.outputs or {"": analysis.output}).items())
     chw = shape_str(analysis.input, chw=True, times="×")
     lines = [
         f'"""{analysis.name}: exported by cnncalc{f" from {source}" if source else ""}.',
         "",
         *([analysis.network.description, ""] if analysis.network.description else []),
         f"cnncalc's figures: input {shape_str(analysis.input, times='×')} (PyTorch 1×{chw}), "
-        f"output {shape_str(analysis.output, chw=True, times='×')};",
+        f"output{'s' if len(analysis.outputs) > 1 else ''} {outputs};",
         f"{totals.params:,} params, {totals.buffers:,} buffers, {totals.macs:,} MACs.",
         '"""', "", "import torch", "from torch import nn", "",
     ]
@@ -271,7 +301,17 @@ def export_pytorch(analysis: Analysis, source: str = "") -> str:
               f'    """{analysis.name} as specified to cnncalc ({totals.params:,} params)."""',
               "", "    def __init__(self) -> None:", "        super().__init__()"]
     lines += [line for _, line in attributes]
-    lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
-    lines += [f"        x = self.{attr}(x)" for attr, _ in attributes]
-    lines += ["        return x", ""]
+    several = len(analysis.outputs) > 1
+    returns = "tuple[torch.Tensor, ...]" if several else "torch.Tensor"
+    signature = ", ".join(f"{argument}: torch.Tensor" for argument in arguments)
+    head = f"    def forward(self, {signature}) -> {returns}:"
+    if len(head) > 100:
+        head = "\n".join(["    def forward(", "        self,",
+                           *(f"        {arg}: torch.Tensor," for arg in arguments),
+                           f"    ) -> {returns}:"])
+    lines += ["", head]
+    if several:
+        lines.append(f'        """Returns ({", ".join(analysis.outputs)})."""')
+    lines += [f"        {line}" for line in body]
+    lines.append("")
     return "\n".join(lines)

@@ -39,17 +39,49 @@ class Concat(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         outputs = [branch(x) for branch in self.children()]
-        if self.crop:
-            height = min(out.shape[2] for out in outputs)
-            width = min(out.shape[3] for out in outputs)
-            outputs = [centre_crop(out, height, width) for out in outputs]
-        return torch.cat(outputs, 1)
+        return centre_cat(outputs) if self.crop else torch.cat(outputs, 1)
+''',
+    "centre_cat": '''
+def centre_cat(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """Centre-crops every map to the smallest height and width, then concatenates (U-Net)."""
+    height = min(t.shape[2] for t in tensors)
+    width = min(t.shape[3] for t in tensors)
+    tops = [(t.shape[2] - height) // 2 for t in tensors]
+    lefts = [(t.shape[3] - width) // 2 for t in tensors]
+    return torch.cat([t[:, :, top:top + height, left:left + width]
+                      for t, top, left in zip(tensors, tops, lefts, strict=True)], 1)
+''',
+    "Gate": '''
+class Gate(nn.Module):
+    """x * body(x), broadcast (squeeze-and-excitation: a 1×1 per-channel gate). The body's
+    layers are direct children, as in torchvision's SqueezeExcitation."""
 
+    def __init__(self, body: dict[str, nn.Module]) -> None:
+        super().__init__()
+        for name, module in body.items():
+            self.add_module(name, module)
 
-def centre_crop(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    top = (x.shape[2] - height) // 2
-    left = (x.shape[3] - width) // 2
-    return x[:, :, top:top + height, left:left + width]
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gate = x
+        for module in self.children():
+            gate = module(gate)
+        return x * gate
+''',
+    "Split": '''
+class Split(nn.Module):
+    """Splits the channels into consecutive parts of `sizes`, runs branch i on part i and
+    concatenates the results (ShuffleNetV2); nn.Identity() passes a part through."""
+
+    def __init__(self, branches: dict[str, nn.Module], sizes: list[int]) -> None:
+        super().__init__()
+        for name, module in branches.items():
+            self.add_module(name, module)
+        self.sizes = sizes
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        parts = torch.split(x, self.sizes, 1)
+        pairs = zip(self.children(), parts, strict=True)
+        return torch.cat([branch(part) for branch, part in pairs], 1)
 ''',
     "Crop": '''
 class Crop(nn.Module):
@@ -90,4 +122,5 @@ def named(modules: dict[str, nn.Module]) -> nn.Sequential:
     return sequence
 ''',
 }
-HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d"]
+HELPER_ORDER = ["named", "Residual", "Concat", "centre_cat", "Gate", "Split", "Crop", "FlatLinear",
+                "PaddedConv2d"]

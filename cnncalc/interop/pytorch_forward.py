@@ -1,0 +1,158 @@
+"""The `forward` of an exported PyTorch module, read off the analysis rows (SPEC §7, §10).
+
+Top-level entries run one after another on `x`; what the graph adds is written as plain
+variables: a tensor some later entry reads (`from:`, a merge, an output) is kept under its
+entry's name before `x` moves on, a merge is `+`, `*` or `torch.cat`, an aux head's result
+is a variable of its own, and several outputs come back as a tuple in `outputs:` order (the
+main output first, as torchvision's InceptionOutputs). `gate` and `split` are modules
+(pytorch_helpers.py) and nest anywhere. A `from:`, merge or aux head nested inside a block
+would need the block to return or receive several tensors, which one nn.Module call cannot
+express; it is refused with the entry's name.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from ..engine.analysis import Analysis, Row
+from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
+from .onnx_export import ExportError
+
+RESERVED = {"x", "self", "torch", "nn", "input"}
+
+
+def children(node) -> list:
+    """Every node directly inside a composite, whatever its kind."""
+    if isinstance(node, Sequential):
+        return list(node.children)
+    if isinstance(node, Residual):
+        inner = list(node.body) + (node.shortcut if isinstance(node.shortcut, list) else [])
+        return inner + ([node.activation] if node.activation is not None else [])
+    if isinstance(node, (Concat, Split)):
+        return [child for branch in node.branches for child in branch]
+    if isinstance(node, Gate):
+        return list(node.body)
+    if isinstance(node, Aux):
+        return list(node.layers)
+    return []
+
+
+def refuse_nested_graph(item) -> None:
+    """A top-level entry whose inside reads a named tensor, merges or branches off an aux head."""
+    for child in children(item):
+        what = None
+        if isinstance(child, Merge):
+            what = f"merges {', '.join(child.sources)}"
+        elif isinstance(child, Aux):
+            what = "is an aux head"
+        elif child.source is not None:
+            what = f"reads '{child.source}' by from:"
+        if what:
+            raise ExportError(
+                f"'{child.path}' inside '{item.path}' {what}; the PyTorch export writes "
+                "from:, merges and aux heads only between top-level entries (a nested one "
+                "would make the block take or return several tensors); move it to the top "
+                "level", layer_name=child.path, layer_type=child.type)
+        refuse_nested_graph(child)
+
+
+def item_rows(analysis: Analysis, item) -> list[Row]:
+    prefix = item.path + "."
+    return [row for row in analysis.rows if row.path == item.path or row.path.startswith(prefix)]
+
+
+def outside_reads(rows: list[Row]) -> list[str]:
+    """The tensors these rows read from outside themselves, in order, once each."""
+    own = {row.path for row in rows}
+    reads: list[str] = []
+    for row in rows:
+        reads += [path for path in row.reads if path not in own and path not in reads]
+    return reads
+
+
+def _variable(name: str, taken: set[str]) -> str:
+    base = re.sub(r"\W", "_", name)
+    base = base if base and not base[0].isdigit() else f"t_{base}"
+    text = base
+    while keyword.iskeyword(text) or text in RESERVED or text in taken:
+        text += "_"
+    taken.add(text)
+    return text
+
+
+class ForwardWriter:
+    """The lines of `forward` for the top-level items (and their attribute names)."""
+
+    def __init__(self, analysis: Analysis, items: list, attributes: dict[int, str]) -> None:
+        self.analysis = analysis
+        self.items = items
+        self.attributes = attributes  # id(item) → attribute name (none for merges)
+        self.taken: set[str] = set()
+        self.names = dict(analysis.network.inputs) or {"input": analysis.input}
+        self.variables: dict[str, str] = {}  # tensor path → variable holding it
+        self.helpers: set[str] = set()
+
+    def arguments(self) -> list[str]:
+        if len(self.names) == 1:
+            self.variables[next(iter(self.names))] = "x"
+            return ["x"]
+        for name in self.names:
+            self.variables[name] = _variable(name, self.taken)
+        return list(self.variables.values())
+
+    def lines(self) -> list[str]:
+        plan = []  # (item, rows, reads)
+        for item in self.items:
+            rows = item_rows(self.analysis, item)
+            plan.append((item, rows, outside_reads(rows)))
+        wanted = list(self.analysis.output_tensors.values())
+        current = next(iter(self.names)) if len(self.names) == 1 else None
+        body: list[str] = []
+        for index, (item, rows, reads) in enumerate(plan):
+            if not rows:
+                continue
+            later = {path for _, _, more in plan[index + 1:] for path in more} | set(wanted)
+            if isinstance(item, Merge):
+                expression = self.merge(item, rows[-1], current)
+            else:
+                refuse_nested_graph(item)
+                if len(reads) != 1:
+                    raise ExportError(f"'{item.path}' reads {len(reads)} tensors from outside "
+                                      f"itself ({', '.join(reads)}); the PyTorch export needs "
+                                      "one", layer_name=item.path, layer_type=item.type)
+                expression = f"self.{self.attributes[id(item)]}({self.read(reads[0], current)})"
+            out = rows[-1].path
+            if isinstance(item, Aux):  # the main path goes on from the head's input
+                self.variables[out] = _variable(item.name, self.taken)
+                body.append(f"{self.variables[out]} = {expression}")
+                continue
+            if current is not None and current in later and current not in self.variables:
+                self.variables[current] = _variable(self.name_of(current, plan), self.taken)
+                body.append(f"{self.variables[current]} = x")
+            body.append(f"x = {expression}")
+            current = out
+        results = [self.read(path, current) for path in wanted]
+        body.append(f"return {', '.join(results)}")
+        return body
+
+    def read(self, path: str, current: str | None) -> str:
+        return "x" if path == current and path not in self.variables else self.variables[path]
+
+    def name_of(self, path: str, plan) -> str:
+        """A tensor's variable name: the top-level entry that made it (`stem`, `p4`)."""
+        for item, rows, _ in plan:
+            if rows and rows[-1].path == path:
+                return item.name
+        return path
+
+    def merge(self, item: Merge, row: Row, current: str | None) -> str:
+        values = [self.read(path, current) for path in row.reads]
+        if item.kind == "add":
+            return " + ".join(values)
+        if item.kind == "multiply":
+            return " * ".join(values)  # torch broadcasts N×C×H×W as NumPy does H×W×C
+        if item.crop == "center":
+            self.helpers.add("centre_cat")
+            return f"centre_cat([{', '.join(values)}])"
+        return f"torch.cat([{', '.join(values)}], 1)"
