@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from golden_data import BUILTINS, golden
+from graph_specs import GRAPHS
 
 import cnncalc
 
@@ -135,7 +136,7 @@ def test_resize_pad_dropout_matmul_are_mapped(tmp_path):
     assert analysis.totals.params == 1080 * 7 + 7
 
 
-def test_an_se_gate_mul_is_refused_naming_the_operator_and_node(tmp_path):
+def test_an_se_gate_mul_becomes_a_gate(tmp_path):
     nodes = [
         helper.make_node("GlobalAveragePool", ["x"], ["g"], name="se_pool"),
         helper.make_node("Conv", ["g", "w"], ["c"], name="se_conv", kernel_shape=[1, 1]),
@@ -143,7 +144,65 @@ def test_an_se_gate_mul_is_refused_naming_the_operator_and_node(tmp_path):
         helper.make_node("Mul", ["x", "s"], ["y"], name="se_scale"),
     ]
     path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8], [_init("w", (3, 3, 1, 1))])
-    with pytest.raises(cnncalc.SpecError, match="'Mul' \\(node 'se_scale'\\)"):
+    assert "- gate:" in import_onnx(path)
+    analysis = _analyze(path)
+    assert [(row.type, row.output) for row in analysis.rows] == [
+        ("globalavgpool", (1, 1, 3)), ("conv", (1, 1, 3)), ("sigmoid", (1, 1, 3)),
+        ("multiply", (8, 8, 3))]
+    assert analysis.rows[-1].reads == ("input", analysis.rows[2].path)
+    assert analysis.totals.params == 9  # 1·1·3·3, no bias
+
+
+def test_a_mul_by_a_constant_is_refused_naming_the_operator_and_node(tmp_path):
+    nodes = [helper.make_node("Mul", ["x", "k"], ["y"], name="scale")]
+    path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8], [_init("k", (1,), 2.0)])
+    with pytest.raises(cnncalc.SpecError, match="'Mul' \\(node 'scale'\\): an operand that is "
+                                                "a constant"):
+        import_onnx(path)
+
+
+def test_branches_meeting_anywhere_are_written_with_from(tmp_path):
+    """x → a → b, then Add(b, x) after another layer on b: no residual nests it."""
+    nodes = [
+        helper.make_node("Relu", ["x"], ["a"], name="a"),
+        helper.make_node("Conv", ["a", "w"], ["b"], name="b", kernel_shape=[1, 1]),
+        helper.make_node("Sigmoid", ["b"], ["c"], name="c"),
+        helper.make_node("Add", ["c", "a"], ["d"], name="d"),
+        helper.make_node("Sum", ["d", "b", "a"], ["y"], name="total"),
+    ]
+    path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8], [_init("w", (3, 3, 1, 1))])
+    text = import_onnx(path)
+    assert "- add: {name: d, from: [c, a]}" in text
+    assert "- add: {name: total, from: [d, b, a]}" in text
+    analysis = _analyze(path)
+    assert [row.reads for row in analysis.rows] == [
+        ("input",), ("a",), ("b",), ("c", "a"), ("d", "b", "a")]
+    assert analysis.rows[-1].connections == 3 * 8 * 8 * 3  # neurons × 3 inputs (SPEC §7)
+
+
+def test_a_channel_split_becomes_a_split(tmp_path):
+    """ONNX Split (opset 13+: sizes as an input) into 2 + 4 channels, one part convolved."""
+    nodes = [
+        helper.make_node("Split", ["x", "sizes"], ["p1", "p2"], name="cut", axis=1),
+        helper.make_node("Conv", ["p2", "w"], ["q"], name="conv", kernel_shape=[1, 1]),
+        helper.make_node("Concat", ["p1", "q"], ["y"], name="join", axis=1),
+    ]
+    inits = [numpy_helper.from_array(np.array([2, 4], dtype=np.int64), "sizes"),
+             _init("w", (5, 4, 1, 1))]
+    path = _save(tmp_path, nodes, [_image(dims=(1, 6, 8, 8))], [1, 7, 8, 8], inits)
+    assert "sizes: [2, 4]" in import_onnx(path)
+    analysis = _analyze(path)
+    assert [(row.type, row.output) for row in analysis.rows] == [
+        ("split", (8, 8, 2)), ("split", (8, 8, 4)), ("conv", (8, 8, 5)), ("concat", (8, 8, 7))]
+    assert analysis.totals.params == 20
+
+
+def test_a_channel_slice_that_is_no_split_is_refused(tmp_path):
+    nodes = [helper.make_node("Slice", ["x", "s", "e", "axes"], ["y"], name="first_two")]
+    inits = [numpy_helper.from_array(np.array([v], dtype=np.int64), n)
+             for n, v in (("s", 0), ("e", 2), ("axes", 1))]
+    path = _save(tmp_path, nodes, [_image()], [1, 2, 8, 8], inits)
+    with pytest.raises(cnncalc.SpecError, match="'Slice' \\(node 'first_two'\\).*channel"):
         import_onnx(path)
 
 
@@ -216,6 +275,41 @@ def test_round_trip_keeps_every_figure_and_row_shape(tmp_path, name):
     assert back.output == original.output
     assert [(r.input, r.output) for r in back.rows] == \
         [(r.input, r.output) for r in original.rows]
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_round_trip_of_graph_specs_keeps_figures_rows_and_outputs(tmp_path, name):
+    original = cnncalc.analyze(cnncalc.loads(GRAPHS[name]))
+    path = tmp_path / f"{name}.onnx"
+    onnx.save(export_onnx(original, weights="none"), str(path))
+    back = cnncalc.analyze(cnncalc.load(str(path)))
+    figures = ("params", "buffers", "weights", "biases", "macs", "connections",
+               "params_without_aux", "macs_without_aux")
+    assert [getattr(back, f, None) or getattr(back.totals, f) for f in figures] == \
+        [getattr(original, f, None) or getattr(original.totals, f) for f in figures]
+    assert [(r.type, r.input, r.output, r.aux) for r in back.rows] == \
+        [(r.type, r.input, r.output, r.aux) for r in original.rows]
+    assert list(back.outputs.values()) == list(original.outputs.values())
+
+
+def test_imported_graph_specs_read_as_written(tmp_path):
+    """The FPN's second output is listed in outputs: and its branches read by from:; the aux
+    head's classifier is an aux entry; the gate and the splits stay composites."""
+    texts = {}
+    for name in ("fpn", "aux-head", "shuffle-split", "se-block"):
+        path = tmp_path / f"{name}.onnx"
+        onnx.save(export_onnx(cnncalc.analyze(cnncalc.loads(GRAPHS[name])), weights="none"),
+                  str(path))
+        texts[name] = import_onnx(path)
+    assert "outputs: [p3, p4]" in texts["fpn"]
+    assert "- upsample: {name: up4, from: lat4," in texts["fpn"]
+    assert "- add: {name: merge3, from: [lat3, up4]}" in texts["fpn"]
+    assert "- aux:\n      name: side\n      layers:\n" in texts["aux-head"]
+    assert "outputs:" not in texts["aux-head"]
+    assert texts["shuffle-split"].count("- split:") == 2
+    assert "sizes: [8, 24]" in texts["shuffle-split"]
+    assert "- concat: {name: both, from: [unit, uneven]}" in texts["shuffle-split"]
+    assert "- gate:" in texts["se-block"]
 
 
 def test_a_file_that_is_not_onnx_is_one_clear_error(tmp_path):

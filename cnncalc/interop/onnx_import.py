@@ -1,42 +1,53 @@
 """`cnncalc import MODEL.onnx`: an ONNX graph → a cnncalc spec (YAML text) → a Network.
 
-Chains become entries. A tensor read by several nodes opens branches that must meet again at
-one Add (→ `residual`, the first Add input being the body) or one Concat (→ `concat`, the
-branches in the Concat's input order; Slices that centre-crop into it → `crop: center`).
-Graphs whose branches meet elsewhere need `from:` references (SPEC §7, a later release) and
-are refused with the node that breaks the pattern.
+First as a nest of composites: chains become entries; a tensor read by several nodes opens
+branches that meet again at one Add (→ `residual`, the first Add input being the body), one
+Concat (→ `concat`, in the Concat's input order; Slices that centre-crop into it → `crop:
+center`) or one Mul with the tensor itself (→ `gate`, squeeze-and-excitation); channel
+Slices or a Split covering every channel, their branches meeting at one Concat, are a
+`split`; a side chain ending at an extra graph output that is a vector (GoogLeNet's and
+Inception's auxiliary classifiers) is an `aux` head. A graph that does not nest so (branches
+meeting elsewhere, several outputs, a dead end) is written flat instead, every entry in
+graph order with `from:` names (onnx_flat.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from ..engine.shapes import Shape, shape_str
+from ..engine.shapes import Shape, is_spatial
 from ..errors import SpecError
 from .onnx_graph import OnnxGraph, read_model
-from .onnx_layers import read_layer, unsupported
+from .onnx_layers import attrs, channel_parts, cuts_channels, read_layer, unsupported
+from .onnx_yaml import Entry, to_yaml
 
-MERGES = ("Add", "Concat")
-Entry = dict[str, Any]
+MERGES = ("Add", "Concat", "Mul", "Sum")
+
+
+class NotNested(SpecError):
+    """The graph is no nest of composites: the importer writes it flat with `from:`."""
 
 
 def import_onnx(path: str | Path, input_shape: Shape | None = None) -> str:
     """The spec (YAML text) of the ONNX model at `path`."""
     model = read_model(path)
     graph = OnnxGraph(model, str(path), input_shape)
-    if len(graph.outputs) != 1:
-        raise SpecError(f"the ONNX graph has {len(graph.outputs)} outputs; several outputs "
-                        "arrive with Part II (SPEC §7)", file=str(path))
-    builder = _Structure(graph)
-    entries, end, stop = builder.chain(graph.data_input)
-    if stop is not None or end != graph.outputs[0]:
-        raise SpecError(f"the ONNX graph's data path does not end at its output "
-                        f"'{graph.outputs[0]}' (stopped at '{end}')", file=str(path))
     name = _spec_name(Path(path).stem)  # exporters name graphs "main_graph", "torch_jit"…
-    return to_yaml(name, graph.input, entries, Path(path).name, model.producer_name)
+    outputs = None
+    try:
+        builder = Structure(graph)
+        entries, end, stop = builder.chain(graph.data_input)
+        if stop is not None or end != graph.outputs[0] or builder.aux_outputs != set(
+                graph.outputs[1:]):
+            raise NotNested(f"the ONNX graph's data path does not end at its output "
+                            f"'{graph.outputs[0]}' (stopped at '{end}')", file=str(path))
+    except NotNested:
+        from .onnx_flat import flat_entries
+
+        entries, outputs = flat_entries(graph, Structure(graph))
+    return to_yaml(name, graph.input, entries, Path(path).name, model.producer_name, outputs)
 
 
 def load_onnx(path: str | Path, input_shape: Shape | None = None):
@@ -47,10 +58,12 @@ def load_onnx(path: str | Path, input_shape: Shape | None = None):
     return loads(text, file=f"{path} (imported)", default_name=Path(path).stem)
 
 
-class _Structure:
+class Structure:
     def __init__(self, graph: OnnxGraph) -> None:
         self.graph = graph
         self.used_names: set[str] = set()
+        self.aux_outputs: set[str] = set()
+        self.seen: set[int] = set()  # ids of the nodes made into entries (onnx_flat skips them)
 
     def chain(self, value: str) -> tuple[list[Entry], str, Any]:
         """Entries from `value` on, until the graph output or a merge node this chain alone
@@ -60,6 +73,14 @@ class _Structure:
             consumers = graph.consumers.get(value, [])
             if not consumers:
                 return entries, value, None
+            if len(consumers) > 1:
+                consumers = self.aux_heads(value, consumers, entries)
+            parts = channel_parts(graph, value, consumers)
+            if parts is not None:
+                value = self.split(value, parts, entries)
+                continue
+            if len(consumers) > 1 and any(cuts_channels(graph, node) for node in consumers):
+                raise NotNested(f"'{value}' is cut and also read whole", file=graph.file)
             if len(consumers) == 1 and not _is_merge(consumers[0], graph):
                 value = self.layer(consumers[0], value, entries)
                 continue
@@ -71,16 +92,22 @@ class _Structure:
         graph = self.graph
         if node.op_type == "MatMul":
             return self.matmul(node, entries)
-        if node.op_type in MERGES or node.op_type in ("Mul", "Sub", "Div"):
-            if node.op_type == "Mul":
-                raise unsupported(graph, node, "an elementwise product (SE gate, SiLU) needs "
-                                  "cnncalc's 'gate'/'multiply' of SPEC §7, not available in "
-                                  "this version")
+        if node.op_type in MERGES or node.op_type in ("Sub", "Div"):
+            if node.op_type in ("Concat", "Sum"):  # of one tensor: a copy
+                raise NotNested(f"'{node.name}' ({node.op_type}) of a single tensor",
+                                file=graph.file)
+            others = [name for name in node.input if name and name not in graph.data_values
+                      and graph.weight_dims(name) is None]
+            if others:
+                raise unsupported(graph, node, f"it reads '{others[0]}', which does not come "
+                                  f"from the data input '{graph.data_input}'; the importer "
+                                  "reads one data input")
             raise unsupported(graph, node, "an operand that is a constant, not a layer")
         if node.op_type == "Reshape" and self.flattens_for_dense(node):
             return node.output[0]  # a dense layer flattens its input itself
         kind, options = read_layer(graph, node)
         entries.append(self.entry(kind, options, node))
+        self.seen.add(id(node))
         return node.output[0]
 
     def flattens_for_dense(self, node) -> bool:
@@ -100,7 +127,63 @@ class _Structure:
         bias = (len(consumers) == 1 and consumers[0].op_type == "Add"
                 and any(graph.weight_dims(name) == (dims[1],) for name in consumers[0].input))
         entries.append(self.entry("dense", {"units": dims[1], "bias": bias}, node))
+        self.seen.update([id(node)] + ([id(consumers[0])] if bias else []))
         return consumers[0].output[0] if bias else out
+
+    def aux_heads(self, value: str, consumers: list, entries: list[Entry]) -> list:
+        """Side chains from `value` to an extra graph output that is a vector become aux
+        entries (here, so their rows come where the graph has them); the rest is returned."""
+        keep, heads = [], []
+        for consumer in consumers:
+            nodes = self.side_chain(consumer)
+            (keep if nodes is None else heads).append((consumer, nodes))
+        if not keep:
+            return consumers
+        for consumer, nodes in heads:
+            body: list[Entry] = []
+            more, end, _ = self.chain(self.layer(consumer, value, body))
+            name = self.fresh(common_prefix([node.name for node in nodes]) or "aux")
+            entries.append({"type": "aux", "name": name, "original": None, "body": body + more})
+            self.aux_outputs.add(end)
+        return [consumer for consumer, _ in keep]
+
+    def side_chain(self, node) -> list | None:
+        """The nodes of a chain from `node` to an extra rank-1 graph output, or None."""
+        graph, nodes = self.graph, []
+        while True:
+            if _is_merge(node, graph) or node.op_type in ("Split", "Slice") or len(nodes) > 10_000:
+                return None
+            nodes.append(node)
+            out = node.output[0]
+            after = graph.consumers.get(out, [])
+            if not after:
+                shape = graph.shapes.get(out)
+                wanted = out in graph.outputs[1:] and shape is not None and not is_spatial(shape)
+                return nodes if wanted else None
+            if len(after) != 1:
+                return None
+            node = after[0]
+
+    def split(self, value: str, parts: list, entries: list[Entry]) -> str:
+        """Channel parts (node, output, size) whose branches meet at one channel Concat."""
+        graph, branches, ends, stops = self.graph, [], [], set()
+        for node, out, _ in parts:
+            self.seen.add(id(node))
+            branch, end, stop = self.chain(out)
+            branches.append(branch)
+            ends.append(end)
+            stops.add(id(stop) if stop is not None else None)
+        concat = stop
+        if (len(stops) != 1 or concat is None or concat.op_type != "Concat"
+                or attrs_axis(concat) != 1 or list(concat.input) != ends):
+            raise NotNested(f"the channel parts of '{value}' do not meet again at one Concat",
+                            file=graph.file)
+        self.seen.add(id(concat))
+        names = [node.name for node, _, _ in parts] + [concat.name]
+        entries.append({"type": "split", "name": self.fresh(common_prefix(names) or "split"),
+                        "original": None, "branches": branches,
+                        "sizes": [size for _, _, size in parts]})
+        return concat.output[0]
 
     def fork(self, value: str, consumers: list, entries: list[Entry]) -> str:
         graph = self.graph
@@ -115,16 +198,15 @@ class _Structure:
                 more, end, stop = self.chain(first)
                 branch += more
             if stop is None or (merge is not None and stop is not merge):
-                raise SpecError(f"the branches leaving '{value}' do not meet again at one Add or "
-                                "Concat; such graphs need 'from:' references (SPEC §7), not "
-                                "available in this version", file=graph.file)
+                raise NotNested(f"the branches leaving '{value}' do not meet again at one node",
+                                file=graph.file)
             merge = stop
             ends.append((end, branch))
         data_inputs = [name for name in merge.input if name in graph.data_values]
-        if sorted(data_inputs) != sorted(end for end, _ in ends):
-            raise SpecError(f"node '{merge.name}' ({merge.op_type}) merges tensors from outside "
-                            f"the branches leaving '{value}'; such graphs need 'from:' "
-                            "references (SPEC §7)", file=graph.file)
+        if sorted(data_inputs) != sorted(end for end, _ in ends) \
+                or len(set(data_inputs)) != len(data_inputs):
+            raise NotNested(f"node '{merge.name}' ({merge.op_type}) merges tensors from outside "
+                            f"the branches leaving '{value}'", file=graph.file)
         by_end = dict(ends)
         branches = [by_end[name] for name in data_inputs]
         entries.append(self.merge(merge, branches))
@@ -133,16 +215,18 @@ class _Structure:
     def merge(self, node, branches: list[list[Entry]]) -> Entry:
         graph = self.graph
         name = self.name(node)
-        if node.op_type == "Add":
-            if len(branches) != 2:
-                raise unsupported(graph, node, f"an Add of {len(branches)} branches")
+        if node.op_type in ("Add", "Mul"):
             body, shortcut = branches
             if not body:
                 body, shortcut = shortcut, body
-            if not body:
-                raise unsupported(graph, node, "x + x")
-            return {"type": "residual", "name": name, "original": node.name, "body": body,
-                    "shortcut": shortcut or "identity"}
+            if node.op_type == "Mul" and not shortcut:  # x ⊙ body(x): squeeze-and-excitation
+                return {"type": "gate", "name": name, "original": node.name, "body": body}
+            if node.op_type == "Add":
+                return {"type": "residual", "name": name, "original": node.name, "body": body,
+                        "shortcut": shortcut or "identity"}
+        if node.op_type != "Concat":
+            raise NotNested(f"'{node.name}' ({node.op_type}) is no residual, gate or concat",
+                            file=graph.file)
         if attrs_axis(node) != 1:
             raise unsupported(graph, node, "a Concat along an axis other than channels")
         crop = self.centre_crops(node, branches)
@@ -167,9 +251,13 @@ class _Structure:
                 "options": options}
 
     def name(self, node) -> str | None:
-        if not node.name:
-            return None
-        base = re.sub(r"[^A-Za-z0-9_]", "_", node.name.lstrip("/")) or "node"
+        return self.fresh(node.name) if node.name else None
+
+    def fresh(self, original: str) -> str:
+        """A spec name for an ONNX name: `/` dropped in front, other signs made `_`, unique."""
+        base = re.sub(r"[^A-Za-z0-9_]", "_", original.lstrip("/")) or "node"
+        if base in ("input", "previous"):  # reserved (SPEC §7)
+            base += "_"
         name, copy = base, 1
         while name in self.used_names:
             copy += 1
@@ -179,9 +267,18 @@ class _Structure:
 
 
 def attrs_axis(node) -> int:
-    from .onnx_layers import attrs
-
     return attrs(node).get("axis", 1) % 4
+
+
+def common_prefix(names: list[str]) -> str:
+    """The dotted (or slashed) words every name starts with: `AuxLogits` for its layers."""
+    words = [re.split(r"[./]", name.lstrip("/")) for name in names]
+    common = []
+    for group in zip(*words, strict=False):
+        if len(set(group)) != 1:
+            break
+        common.append(group[0])
+    return "_".join(common[:-1] if len(common) == min(map(len, words)) else common)
 
 
 def _is_merge(node, graph: OnnxGraph) -> bool:
@@ -191,80 +288,3 @@ def _is_merge(node, graph: OnnxGraph) -> bool:
 
 def _spec_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "network"
-
-
-# -- YAML text (spec/ is the only yaml importer; this writes plain flow YAML by hand) ------
-def to_yaml(name: str, shape: Shape, entries: list[Entry], source: str, producer: str) -> str:
-    lines = [f"# Imported by cnncalc from {source}"
-             + (f" (exported by {producer})" if producer else ""),
-             f"name: {_name(name)}", f"input: {shape_str(shape)}", "layers:"]
-    _write_entries(entries, lines, "  ")
-    return "\n".join(lines) + "\n"
-
-
-def _write_entries(entries: list[Entry], lines: list[str], indent: str) -> None:
-    for entry in entries:
-        if entry["type"] == "residual":
-            lines.append(f"{indent}- residual:{_comment(entry)}")
-            inner = indent + "    "
-            if entry["name"]:
-                lines.append(f"{inner}name: {_name(entry['name'])}")
-            lines.append(f"{inner}body:")
-            _write_entries(entry["body"], lines, inner + "  ")
-            if entry["shortcut"] == "identity":
-                lines.append(f"{inner}shortcut: identity")
-            else:
-                lines.append(f"{inner}shortcut:")
-                _write_entries(entry["shortcut"], lines, inner + "  ")
-        elif entry["type"] == "concat":
-            lines.append(f"{indent}- concat:{_comment(entry)}")
-            inner = indent + "    "
-            if entry["name"]:
-                lines.append(f"{inner}name: {_name(entry['name'])}")
-            lines.append(f"{inner}crop: {entry['crop']}")
-            lines.append(f"{inner}branches:")
-            for branch in entry["branches"]:
-                if not branch:
-                    lines.append(f"{inner}  - []")
-                    continue
-                lines.append(f"{inner}  -")
-                _write_entries(branch, lines, inner + "    ")
-        else:
-            options = {key: value for key, value in entry["options"].items()
-                       if DEFAULTS.get(key, ()) != value}
-            if entry["name"]:
-                options = {"name": entry["name"], **options}
-            body = ", ".join(f"{key}: {_name(value) if key == 'name' else _value(value)}"
-                             for key, value in options.items())
-            lines.append(f"{indent}- {entry['type']}: {{{body}}}{_comment(entry)}")
-
-
-# Options left out when they hold the layer's default, to keep the spec readable (stride and
-# padding stay: ONNX's defaults are not cnncalc's for pools).
-DEFAULTS = {"dilation": [1, 1], "groups": 1, "ceil_mode": False, "output_padding": [0, 0]}
-YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
-
-
-def _name(name: str) -> str:
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.lower() not in YAML_WORDS:
-        return name
-    return json.dumps(name)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(item) for item in value) + "]"
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, float):
-        return repr(value)
-    return str(int(value))
-
-
-def _comment(entry: Entry) -> str:
-    original = entry.get("original") or ""
-    if original and original != entry.get("name"):
-        return "  # " + original.replace("\n", " ")
-    return ""

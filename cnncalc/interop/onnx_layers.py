@@ -17,7 +17,7 @@ ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Elu": "elu
                "GlobalAveragePool": "globalavgpool", "GlobalMaxPool": "globalmaxpool"}
 # Operators of SPEC §10 whose cnncalc layer type arrives with Part II (§7): named in errors.
 LATER = {"HardSwish": "hardswish", "HardSigmoid": "hardsigmoid", "Selu": "selu",
-         "Mul": "multiply / gate", "Split": "split", "DepthToSpace": "pixelshuffle",
+         "DepthToSpace": "pixelshuffle",
          "SpaceToDepth": "pixelunshuffle", "LayerNormalization": "layernorm",
          "GroupNormalization": "groupnorm", "InstanceNormalization": "instancenorm",
          "PRelu": "prelu", "Softplus": "softplus", "Mish": "mish", "LpPool": "lppool"}
@@ -187,8 +187,8 @@ def read_slice(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     steps = graph.constant(node.input[4]) if _has(node, 4) else None
     spatial = axes is not None and sorted(int(x) % 4 for x in axes) in ([2], [3], [2, 3])
     if starts is None or not spatial or (steps is not None and any(int(s) != 1 for s in steps)):
-        raise unsupported(graph, node, "only a step-1 Slice of the spatial axes is a crop "
-                          "(channel slices arrive with Part II)")
+        raise unsupported(graph, node, "only a step-1 Slice of the spatial axes is a crop, "
+                          "and channel Slices must cut every channel into a split")
     begin = {int(axis) % 4: int(start) for axis, start in zip(axes, starts, strict=True)}
     top, left = begin.get(2, 0), begin.get(3, 0)
     if top < 0 or left < 0:
@@ -232,3 +232,44 @@ def read_layer(graph: OnnxGraph, node) -> tuple[str, dict]:
             raise unsupported(graph, node, "it needs an N×C×H×W input")
         return SHAPED_READERS[node.op_type](graph, node, shape_in, shape_out)
     raise unsupported(graph, node)
+
+
+# -- channel cuts: what `split` entries are made of (onnx_import.py) --------------------
+def channel_parts(graph: OnnxGraph, value: str, consumers: list) -> list | None:
+    """[(node, output, channels)] when `consumers` cut `value`'s channels into consecutive
+    parts (a channel Split, or step-1 channel Slices covering every channel), else None."""
+    shape = graph.shapes.get(value)
+    if shape is None or spatial_rank(shape) != 2:
+        return None
+    if len(consumers) == 1 and consumers[0].op_type == "Split":
+        node = consumers[0]
+        if attrs(node).get("axis", 0) % 4 != 1 or any(o not in graph.shapes for o in node.output):
+            return None
+        return [(node, out, graph.shapes[out][-1]) for out in node.output]
+    if len(consumers) < 2 or any(node.op_type != "Slice" for node in consumers):
+        return None
+    ranges = []
+    for node in consumers:
+        starts, ends = graph.constant(node.input[1]), graph.constant(node.input[2])
+        axes = graph.constant(node.input[3]) if len(node.input) > 3 and node.input[3] else None
+        steps = graph.constant(node.input[4]) if len(node.input) > 4 and node.input[4] else None
+        if (starts is None or ends is None or axes is None or len(axes) != 1
+                or int(axes[0]) % 4 != 1 or (steps is not None and int(steps[0]) != 1)):
+            return None
+        start, stop = int(starts[0]), min(int(ends[0]), shape[-1])
+        ranges.append((start, stop, node))
+    ranges.sort(key=lambda item: item[0])
+    if [start for start, _, _ in ranges] != [0] + [stop for _, stop, _ in ranges[:-1]] \
+            or ranges[-1][1] != shape[-1]:
+        return None
+    return [(node, node.output[0], stop - start) for start, stop, node in ranges]
+
+
+def cuts_channels(graph: OnnxGraph, node) -> bool:
+    """A Split or Slice of the channel axis (a Slice's axes given as a constant)."""
+    if node.op_type == "Split":
+        return attrs(node).get("axis", 0) % 4 == 1
+    if node.op_type != "Slice" or len(node.input) < 4 or not node.input[3]:
+        return False
+    axes = graph.constant(node.input[3])
+    return axes is not None and [int(axis) % 4 for axis in axes] == [1]

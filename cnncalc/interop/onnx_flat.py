@@ -1,0 +1,68 @@
+"""An ONNX graph that does not nest into composites, written flat (SPEC §7 named tensors).
+
+Every node becomes one top-level entry in graph order (so the rows come in the graph's own
+order), named after its node; an entry whose input is not the previous entry's output reads
+it with `from: NAME`; Add / Sum / Mul / Concat of several tensors are `add` / `multiply` /
+`concat` with `from: [a, b, …]` (Mul broadcasts as cnncalc's `multiply` does). Channel
+Slices or a Split covering every channel, with branches that meet at one Concat, stay one
+`split` entry. Several graph outputs are listed in `outputs:` (the first graph output
+first, as it is the main one).
+"""
+
+from __future__ import annotations
+
+from .onnx_graph import OnnxGraph
+from .onnx_import import MERGES, Structure, attrs_axis
+from .onnx_layers import channel_parts, cuts_channels, unsupported
+from .onnx_yaml import Entry
+
+MERGE_TYPES = {"Add": "add", "Sum": "add", "Mul": "multiply", "Concat": "concat"}
+
+
+def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], list[str] | None]:
+    """The top-level entries and, when the graph's outputs are not just the last entry, the
+    `outputs:` names."""
+    refs = {graph.data_input: "input"}  # tensor → the name a `from:` uses for it
+    entries: list[Entry] = []
+    previous = "input"
+
+    def ref(tensor: str) -> str:
+        if tensor not in refs:
+            raise unsupported(graph, node, f"it reads '{tensor}' from inside a split's branch")
+        return refs[tensor]
+
+    for node in graph.nodes:
+        if id(node) in structure.seen:
+            continue
+        data = [name for name in node.input if name in graph.data_values]
+        made: list[Entry] = []
+        if node.op_type in MERGES and len(data) >= 2:
+            if node.op_type == "Concat" and attrs_axis(node) != 1:
+                raise unsupported(graph, node, "a Concat along an axis other than channels")
+            made.append({"type": MERGE_TYPES[node.op_type], "name": structure.name(node),
+                         "original": node.name, "from": [ref(name) for name in data]})
+            structure.seen.add(id(node))
+            out = node.output[0]
+        elif node.op_type in ("Slice", "Split") and cuts_channels(graph, node):
+            source = data[0]
+            cutters = [other for other in graph.consumers[source]
+                       if other.op_type in ("Slice", "Split") and cuts_channels(graph, other)]
+            parts = channel_parts(graph, source, cutters)
+            if parts is None:
+                raise unsupported(graph, node, "a channel Slice that is not one part of a "
+                                  "split covering every channel")
+            out = structure.split(source, parts, made)
+        else:
+            out = structure.layer(node, data[0], made)
+        if not made:  # a Reshape that a dense layer's own flattening makes unnecessary
+            refs[out] = ref(data[0])
+            continue
+        entry = made[0]
+        entry["name"] = entry["name"] or structure.fresh(node.op_type.lower())
+        if "from" not in entry and ref(data[0]) != previous:
+            entry["from"] = ref(data[0])
+        entries.append(entry)
+        refs[out] = previous = entry["name"]
+    outputs = [refs[name] for name in graph.outputs]
+    return entries, (None if outputs == [previous] else outputs)
+
