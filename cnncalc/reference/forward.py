@@ -13,6 +13,7 @@ import numpy as np
 
 from ..engine.model import PREVIOUS, Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from . import ops, weights
+from .aim import aimed
 from .runners import OWNED_RESULT, RUNNERS, identity_batchnorm
 
 Shape = tuple[int, ...]
@@ -94,6 +95,8 @@ class Forward:
 
     def leaf(self, layer, path: str, x: np.ndarray, owned: bool = False) -> np.ndarray:
         self.before(path)
+        if layer.target is not None:  # `to:` — sized by another array
+            layer = aimed(layer, x.shape[1:], self.tensors[layer.target].shape[1:])
         return self.record(path, self.apply(layer, x, owned))
 
     def apply(self, layer, x: np.ndarray, owned: bool = False) -> np.ndarray:
