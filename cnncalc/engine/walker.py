@@ -245,15 +245,16 @@ class Walker:
                               ancestors)
 
     def split(self, node: Split, x: Flowing, depth: int, ancestors: tuple[str, ...]) -> Flowing:
-        parts = split_parts(x.shape, len(node.branches), node.sizes)
-        outputs, start = [], 0
-        for index, (part, branch) in enumerate(zip(parts, node.branches, strict=True), 1):
+        parts, start = [], 0  # a row per part, then the branches (SPEC §7)
+        for index, part in enumerate(split_parts(x.shape, len(node.branches), node.sizes), 1):
             path, stop = f"{node.path}.part{index}", start + channels(part)
             self.add(Row(path, "split", f"split {start}:{stop}", x.shape, part, depth,
                          ancestors, Counts(connections=numel(part)), x.field,
                          reads=(x.tensor,), part=(start, stop)))
-            outputs.append(self.sequence(branch, Flowing(part, x.field, path), depth, ancestors))
+            parts.append(Flowing(part, x.field, path))
             start = stop
+        outputs = [self.sequence(branch, part, depth, ancestors)
+                   for part, branch in zip(parts, node.branches, strict=True)]
         out, notes = concatenated([flow.shape for flow in outputs], "none")
         return self.merge_row(f"{node.path}.concat", "concat", outputs, out, depth, ancestors,
                               notes, input=x.shape)

@@ -172,11 +172,11 @@ class Forward:
         return self.record(f"{node.path}.multiply", ops.multiply([x, values]))
 
     def split(self, node: Split, x: np.ndarray) -> np.ndarray:
-        outputs = []
         parts = ops.split_channels(x, len(node.branches), node.sizes)
-        for index, (part, branch) in enumerate(zip(parts, node.branches, strict=True), 1):
+        for index, part in enumerate(parts, 1):  # every part's row, then the branches
             self.before(f"{node.path}.part{index}")
             self.record(f"{node.path}.part{index}", part)
-            outputs.append(self.sequence(branch, part)[0])
+        outputs = [self.sequence(branch, part)[0]
+                   for part, branch in zip(parts, node.branches, strict=True)]
         self.before(f"{node.path}.concat")
         return self.record(f"{node.path}.concat", self.joined(outputs, "none"))
