@@ -16,7 +16,9 @@ layers:
 
 
 def lines(result) -> dict[str, list[str]]:
-    return {layer.path: [str(step) for step in layer.steps] for layer in result.layers}
+    """Each step as 'label: formula = value', without its remark."""
+    return {layer.path: [str(step).split(" — ")[0] for step in layer.steps]
+            for layer in result.layers}
 
 
 def test_merges_and_splits_show_their_arithmetic():
