@@ -92,3 +92,28 @@ def test_gate_and_split_compute_what_they_say():
         y = torch.randn(1, 32, 4, 4)
         weights = se.sigmoid1(se.conv2(se.relu1(se.conv1(y.mean((2, 3), keepdim=True)))))
         assert torch.allclose(se(y), y * weights)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the TorchScript-based exporter
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", ["se-block", "fpn", "aux-head", "inception-v3"])
+def test_pytorchs_own_onnx_export_of_graphs_imports_with_the_same_figures(tmp_path, name):
+    """PyTorch's exporter (not cnncalc's) writes the exported module as ONNX; importing that
+    gives the spec's params, buffers and MACs and every output's shape (its names, its fused
+    Concats and dropped Dropouts are its own, so rows and connections may differ). The aux
+    head comes back as an aux head."""
+    pytest.importorskip("onnx")
+    from torch.onnx import TrainingMode
+
+    analysis = cnncalc.analyze(cnncalc.loads(GRAPHS[name]) if name in GRAPHS
+                               else cnncalc.load(name))
+    path = tmp_path / f"{name}.onnx"
+    torch.onnx.export(_module(analysis).eval(), torch.randn(onnx_dims(analysis.input)),
+                      str(path), dynamo=False, opset_version=17,
+                      training=TrainingMode.PRESERVE)  # BatchNorm kept, not folded
+    back = cnncalc.analyze(cnncalc.load(str(path)))
+    figures = ("params", "buffers", "macs")
+    assert [getattr(back.totals, f) for f in figures] == \
+        [getattr(analysis.totals, f) for f in figures]
+    assert list(back.outputs.values()) == list(analysis.outputs.values())
+    assert back.has_aux == analysis.has_aux

@@ -5,8 +5,9 @@ order), named after its node; an entry whose input is not the previous entry's o
 it with `from: NAME`; Add / Sum / Mul / Concat of several tensors are `add` / `multiply` /
 `concat` with `from: [a, b, …]` (Mul broadcasts as cnncalc's `multiply` does). Channel
 Slices or a Split covering every channel, with branches that meet at one Concat, stay one
-`split` entry. Several graph outputs are listed in `outputs:` (the first graph output
-first, as it is the main one).
+`split` entry, and a side chain to an extra graph output that is a vector an `aux` entry.
+Several graph outputs are listed in `outputs:` (the first graph output first, as it is the
+main one).
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], l
                 raise unsupported(graph, node, "a channel Slice that is not one part of a "
                                   "split covering every channel")
             out = structure.split(source, parts, made)
+        elif len(graph.consumers[data[0]]) > 1 and (side := structure.side_chain(node)):
+            end = structure.aux_head(data[0], node, side, made)  # the main path stays
+            made[0]["from"] = ref(data[0])
+            if made[0]["from"] == previous:
+                del made[0]["from"]
+            entries.append(made[0])
+            refs[end] = made[0]["name"]
+            continue
         else:
             out = structure.layer(node, data[0], made)
         if not made:  # a Reshape that a dense layer's own flattening makes unnecessary

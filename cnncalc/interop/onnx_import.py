@@ -140,12 +140,17 @@ class Structure:
         if not keep:
             return consumers
         for consumer, nodes in heads:
-            body: list[Entry] = []
-            more, end, _ = self.chain(self.layer(consumer, value, body))
-            name = self.fresh(common_prefix([node.name for node in nodes]) or "aux")
-            entries.append({"type": "aux", "name": name, "original": None, "body": body + more})
-            self.aux_outputs.add(end)
+            self.aux_head(value, consumer, nodes, entries)
         return [consumer for consumer, _ in keep]
+
+    def aux_head(self, value: str, consumer, nodes: list, entries: list[Entry]) -> str:
+        """The aux entry of the side chain `nodes` (starting with `consumer`); its output."""
+        body: list[Entry] = []
+        more, end, _ = self.chain(self.layer(consumer, value, body))
+        name = self.fresh(common_prefix([node.name for node in nodes]) or "aux")
+        entries.append({"type": "aux", "name": name, "original": None, "body": body + more})
+        self.aux_outputs.add(end)
+        return end
 
     def side_chain(self, node) -> list | None:
         """The nodes of a chain from `node` to an extra rank-1 graph output, or None."""
@@ -176,7 +181,9 @@ class Structure:
         concat = stop
         if (len(stops) != 1 or concat is None or concat.op_type != "Concat"
                 or attrs_axis(concat) != 1 or list(concat.input) != ends):
-            raise NotNested(f"the channel parts of '{value}' do not meet again at one Concat",
+            raise NotNested(f"the channel parts of '{value}' do not meet again at one Concat "
+                            "of them alone (joined with other tensors they would need "
+                            "cnncalc's 'slice' layer, not available in this version)",
                             file=graph.file)
         self.seen.add(id(concat))
         names = [node.name for node, _, _ in parts] + [concat.name]
