@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from golden_data import BUILTINS, golden
 from graph_specs import GRAPHS
+from hypothesis import HealthCheck, given, settings
+from test_fuzz_graph import graph_specs
 
 import cnncalc
 
@@ -361,3 +363,33 @@ def test_an_onnx_graph_beyond_the_node_limit_is_refused(tmp_path, monkeypatch):
     path.write_bytes(model.SerializeToString())  # 12 nodes
     with pytest.raises(LimitError, match="the importer is limited to 3"):
         cnncalc.load(path)
+
+
+def _row_shapes(row):
+    """A row's type and shapes; a merge row's input is one of its several inputs (the
+    composite's input for `concat` branches, the first source for `from: [...]`), so only
+    its output counts here (its connections are in the totals)."""
+    merge = row.type in ("add", "multiply", "concat")
+    return row.type, None if merge else row.input, row.output
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=graph_specs())
+def test_random_graphs_round_trip_through_onnx(tmp_path_factory, spec):
+    """The graph fuzzer's random networks (tests/test_fuzz_graph.py): each that analyses comes
+    back from its ONNX export with every figure, row type and shape and output. (A main-path
+    layer whose result only an aux head reads comes back inside that head: the graph cannot
+    tell them apart, so aux marks are compared per network, not per row.)"""
+    try:
+        original = cnncalc.analyze(cnncalc.loads(spec, file="graph.yaml"))
+    except cnncalc.CnnCalcError:
+        return  # the fuzzer's own test covers these
+    path = tmp_path_factory.mktemp("fuzz") / "graph.onnx"
+    onnx.save(export_onnx(original, weights="none"), str(path))
+    back = cnncalc.analyze(cnncalc.load(str(path)))
+    figures = ("params", "buffers", "macs", "connections")
+    assert [getattr(back.totals, f) for f in figures] == \
+        [getattr(original.totals, f) for f in figures], spec
+    assert [_row_shapes(r) for r in back.rows] == [_row_shapes(r) for r in original.rows], spec
+    assert list(back.outputs.values()) == list(original.outputs.values()), spec
+    assert back.has_aux == original.has_aux, spec

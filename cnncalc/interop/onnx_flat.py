@@ -12,6 +12,7 @@ main one).
 
 from __future__ import annotations
 
+from ..errors import SpecError
 from .onnx_graph import OnnxGraph
 from .onnx_import import MERGES, Structure, attrs_axis
 from .onnx_layers import channel_parts, cuts_channels, unsupported
@@ -53,7 +54,7 @@ def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], l
                 raise unsupported(graph, node, "a channel Slice that is not one part of a "
                                   "split covering every channel")
             out = structure.split(source, parts, made)
-        elif len(graph.consumers[data[0]]) > 1 and (side := structure.side_chain(node)):
+        elif side := structure.side_chain(node):
             end = structure.aux_head(data[0], node, side, made)  # the main path stays
             made[0]["from"] = ref(data[0])
             if made[0]["from"] == previous:
@@ -72,6 +73,10 @@ def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], l
             entry["from"] = ref(data[0])
         entries.append(entry)
         refs[out] = previous = entry["name"]
+    missing = [name for name in graph.outputs if name not in refs]
+    if missing:
+        raise SpecError(f"the ONNX graph output '{missing[0]}' is not computed from the data "
+                        f"input '{graph.data_input}'", file=graph.file)
     outputs = [refs[name] for name in graph.outputs]
     return entries, (None if outputs == [previous] else outputs)
 

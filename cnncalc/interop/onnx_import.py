@@ -94,8 +94,8 @@ class Structure:
             return self.matmul(node, entries)
         if node.op_type in MERGES or node.op_type in ("Sub", "Div"):
             if node.op_type in ("Concat", "Sum"):  # of one tensor: a copy
-                raise NotNested(f"'{node.name}' ({node.op_type}) of a single tensor",
-                                file=graph.file)
+                raise NotNested(f"node '{node.name}' ({node.op_type}) has one data input; "
+                                "cnncalc's merges take two or more tensors", file=graph.file)
             others = [name for name in node.input if name and name not in graph.data_values
                       and graph.weight_dims(name) is None]
             if others:
@@ -165,7 +165,7 @@ class Structure:
                 shape = graph.shapes.get(out)
                 wanted = out in graph.outputs[1:] and shape is not None and not is_spatial(shape)
                 return nodes if wanted else None
-            if len(after) != 1:
+            if len(after) != 1 or out in graph.outputs:  # a read output is on the main path
                 return None
             node = after[0]
 
@@ -226,7 +226,8 @@ class Structure:
             body, shortcut = branches
             if not body:
                 body, shortcut = shortcut, body
-            if node.op_type == "Mul" and not shortcut:  # x ⊙ body(x): squeeze-and-excitation
+            # x ⊙ body(x), in that order as a gate is written (squeeze-and-excitation)
+            if node.op_type == "Mul" and not shortcut and not branches[0]:
                 return {"type": "gate", "name": name, "original": node.name, "body": body}
             if node.op_type == "Add":
                 return {"type": "residual", "name": name, "original": node.name, "body": body,
