@@ -67,4 +67,26 @@ layers:
   - flatten
   - dense: {name: fc, units: 10}
 """,
+    # a block whose entries merge named tensors, called twice: a class of its own in PyTorch
+    "se-blocks": """
+name: se-blocks
+input: 16x16x8
+blocks:
+  se_basic:
+    layers:
+      - conv: {name: conv1, filters: 8, kernel: 3, padding: 1, bias: false}
+      - bn: {name: bn1}
+      - relu
+      - conv: {name: conv2, filters: 8, kernel: 3, padding: 1, bias: false}
+      - gate: {name: se, body: [gap, {conv: {filters: 2, kernel: 1}}, relu,
+                                {conv: {filters: 8, kernel: 1}}, sigmoid]}
+      - add: {name: sum, from: [previous, conv1]}
+      - relu
+layers:
+  - se_basic: {name: b1}
+  - se_basic: {name: b2}
+  - gap
+  - flatten
+  - dense: {units: 10}
+""",
 }

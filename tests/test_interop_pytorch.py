@@ -105,11 +105,20 @@ def test_several_inputs_are_forward_arguments():
     assert "x = self.c(image)\n        c = x\n        x = self.m(mask)\n        x = c * x\n" in text
 
 
-def test_a_from_nested_in_a_block_is_refused_with_its_name():
-    spec = ("input: 8x8x3\nlayers:\n  - sequential:\n      name: stage\n      layers:\n"
-            "        - conv: {name: a, filters: 4, kernel: 1}\n"
-            "        - conv: {name: b, filters: 4, kernel: 1}\n"
+def test_a_block_that_merges_is_a_class_with_its_own_forward():
+    text = export_pytorch(cnncalc.analyze(cnncalc.loads(GRAPHS["se-blocks"])))
+    assert "class SeBasic(nn.Module):" in text and "class SeBasic2(nn.Module):" in text
+    assert "        self.b1 = SeBasic()\n        self.b2 = SeBasic2()\n" in text
+    block = text.split("class SeBasic(nn.Module):")[1].split("class ")[0]
+    assert "        x = self.conv1(x)\n        conv1 = x\n" in block
+    assert "        x = self.se(x)\n        x = x + conv1\n" in block
+
+
+def test_a_merge_inside_a_residual_is_refused_with_its_name():
+    spec = ("input: 8x8x3\nlayers:\n  - residual:\n      name: block\n      body:\n"
+            "        - conv: {name: a, filters: 3, kernel: 1}\n"
+            "        - conv: {name: b, filters: 3, kernel: 1}\n"
             "        - add: {from: [a, b]}\n")
-    with pytest.raises(ExportError, match=r"'stage\.add1' inside 'stage' merges stage\.a, "
-                                          r"stage\.b; .*only between top-level entries"):
+    with pytest.raises(ExportError, match=r"'block\.body\.add1' inside 'block' merges "
+                                          r"block\.body\.a, block\.body\.b; .*move it up"):
         export_pytorch(cnncalc.analyze(cnncalc.loads(spec)))

@@ -18,7 +18,7 @@ from ..engine.analysis import Analysis, Row
 from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from ..engine.shapes import is_spatial, numel, shape_str
 from .onnx_export import ExportError
-from .pytorch_forward import ForwardWriter, refuse_nested_graph
+from .pytorch_forward import ForwardWriter, graph_class, is_graph, refuse_nested_graph
 from .pytorch_helpers import HELPER_ORDER, HELPERS
 
 INDENT = "    "
@@ -63,13 +63,15 @@ class _Writer:
         self.analysis = analysis
         self.rows = {row.path: row for row in analysis.rows}
         self.helpers: set[str] = set()
+        self.classes: dict[str, str] = {}  # class name → text, for blocks that are graphs
 
     # -- arrangement -----------------------------------------------------------------------
-    def arrange(self, nodes: list) -> list:
-        """Dissolve groups with generated names while the names stay unique."""
+    def arrange(self, nodes: list, top: bool = False) -> list:
+        """Dissolve groups with generated names while the names stay unique (below the top
+        level, not a group that is a graph: it becomes a class of its own)."""
         flat = []
         for node in nodes:
-            if isinstance(node, Sequential) and _generated(node):
+            if isinstance(node, Sequential) and _generated(node) and (top or not is_graph(node)):
                 flat.extend(self.arrange(node.children))
             else:
                 flat.append(node)
@@ -100,6 +102,8 @@ class _Writer:
 
     # -- modules ---------------------------------------------------------------------------
     def module(self, node, depth: int) -> str:
+        if isinstance(node, Sequential) and is_graph(node):
+            return graph_class(self, node)
         if isinstance(node, Sequential):
             items = self.arrange(node.children)
             if len(items) == 1 and not hasattr(items[0], "OPTIONS"):
@@ -263,7 +267,7 @@ class _Writer:
 def export_pytorch(analysis: Analysis, source: str = "") -> str:
     """The text of a Python module defining an nn.Module for `analysis`."""
     writer = _Writer(analysis)
-    top = writer.arrange(analysis.network.layers)
+    top = writer.arrange(analysis.network.layers, top=True)
     attributes, names = [], {}
     seen: set[str] = set()
     for node in top:
@@ -297,6 +301,8 @@ def export_pytorch(analysis: Analysis, source: str = "") -> str:
     for helper in HELPER_ORDER:
         if helper in writer.helpers:
             lines += [HELPERS[helper].rstrip("\n"), ""]
+    for text in writer.classes.values():
+        lines += ["", text]
     lines += ["", f"class {name}(nn.Module):",
               f'    """{analysis.name} as specified to cnncalc ({totals.params:,} params)."""',
               "", "    def __init__(self) -> None:", "        super().__init__()"]

@@ -38,9 +38,23 @@ def children(node) -> list:
     return []
 
 
+def _graph_entry(node) -> bool:
+    return isinstance(node, (Merge, Aux)) or node.source is not None
+
+
+def is_graph(node) -> bool:
+    """A group whose own entries read named tensors or merge: it is written as a class."""
+    return isinstance(node, Sequential) and any(_graph_entry(child) and not isinstance(child, Aux)
+                                                for child in node.children)
+
+
 def refuse_nested_graph(item) -> None:
-    """A top-level entry whose inside reads a named tensor, merges or branches off an aux head."""
+    """A top-level entry whose inside reads a named tensor, merges or branches off an aux head
+    where no class can hold it: in a residual, concat, gate or split, or an aux head."""
     for child in children(item):
+        if is_graph(item) and not isinstance(child, Aux):
+            refuse_nested_graph(child)
+            continue
         what = None
         if isinstance(child, Merge):
             what = f"merges {', '.join(child.sources)}"
@@ -51,9 +65,9 @@ def refuse_nested_graph(item) -> None:
         if what:
             raise ExportError(
                 f"'{child.path}' inside '{item.path}' {what}; the PyTorch export writes "
-                "from:, merges and aux heads only between top-level entries (a nested one "
-                "would make the block take or return several tensors); move it to the top "
-                "level", layer_name=child.path, layer_type=child.type)
+                "from: and merges between the entries of a block or of the top level, and "
+                "aux heads at the top level only (here the module would take or return "
+                "several tensors); move it up", layer_name=child.path, layer_type=child.type)
         refuse_nested_graph(child)
 
 
@@ -84,12 +98,15 @@ def _variable(name: str, taken: set[str]) -> str:
 class ForwardWriter:
     """The lines of `forward` for the top-level items (and their attribute names)."""
 
-    def __init__(self, analysis: Analysis, items: list, attributes: dict[int, str]) -> None:
+    def __init__(self, analysis: Analysis, items: list, attributes: dict[int, str],
+                 source: str | None = None, result: str | None = None) -> None:
         self.analysis = analysis
         self.items = items
         self.attributes = attributes  # id(item) → attribute name (none for merges)
         self.taken: set[str] = set()
-        self.names = dict(analysis.network.inputs) or {"input": analysis.input}
+        self.names = ({source: ()} if source is not None
+                      else dict(analysis.network.inputs) or {"input": analysis.input})
+        self.wanted = [result] if result is not None else list(analysis.output_tensors.values())
         self.variables: dict[str, str] = {}  # tensor path → variable holding it
         self.helpers: set[str] = set()
 
@@ -106,7 +123,7 @@ class ForwardWriter:
         for item in self.items:
             rows = item_rows(self.analysis, item)
             plan.append((item, rows, outside_reads(rows)))
-        wanted = list(self.analysis.output_tensors.values())
+        wanted = self.wanted
         current = next(iter(self.names)) if len(self.names) == 1 else None
         body: list[str] = []
         for index, (item, rows, reads) in enumerate(plan):
@@ -156,3 +173,48 @@ class ForwardWriter:
             self.helpers.add("centre_cat")
             return f"centre_cat([{', '.join(values)}])"
         return f"torch.cat([{', '.join(values)}], 1)"
+
+
+def graph_class(writer, node: Sequential) -> str:
+    """A block whose entries read named tensors, as a class of its own with a `forward` like
+    the top level's; the expression that builds it. Equal blocks share one class."""
+    from .pytorch_export import INDENT, _attribute, _line, class_name
+
+    items = writer.arrange(node.children)
+    rows = item_rows(writer.analysis, node)
+    reads = outside_reads(rows)
+    if len(reads) != 1:
+        raise ExportError(f"'{node.path}' reads {len(reads)} tensors from outside itself "
+                          f"({', '.join(reads)}); a block's module takes one",
+                          layer_name=node.path, layer_type=node.type)
+    attributes: dict[int, str] = {}
+    init = []
+    for item in items:
+        if isinstance(item, Merge):
+            continue
+        name = _attribute(item.name)
+        while name in attributes.values() or name in ("forward", "training"):
+            name += "_"
+        attributes[id(item)] = name
+        init.append(_line(f"{INDENT * 2}self.{name} = ", writer.module(item, 2), 2))
+    forward = ForwardWriter(writer.analysis, items, attributes, reads[0], rows[-1].path)
+    forward.arguments()
+    body = forward.lines()
+    writer.helpers |= forward.helpers
+    base = class_name(getattr(node, "kind", "") or node.name)
+    text = "\n".join([
+        "class {name}(nn.Module):",
+        f'    """{node.kind if node.kind != "sequential" else node.name}: a block whose '
+        'entries read named tensors."""', "", "    def __init__(self) -> None:",
+        "        super().__init__()", *init, "",
+        "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
+        *(f"{INDENT * 2}{line}" for line in body), ""])
+    for name, known in writer.classes.items():
+        if known == text.replace("{name}", name, 1):
+            return f"{name}()"
+    name, copy = base, 1
+    while name in writer.classes:
+        copy += 1
+        name = f"{base}{copy}"
+    writer.classes[name] = text.replace("{name}", name, 1)
+    return f"{name}()"
