@@ -122,3 +122,16 @@ def test_a_merge_inside_a_residual_is_refused_with_its_name():
     with pytest.raises(ExportError, match=r"'block\.body\.add1' inside 'block' merges "
                                           r"block\.body\.a, block\.body\.b; .*move it up"):
         export_pytorch(cnncalc.analyze(cnncalc.loads(spec)))
+
+
+def test_export_cli_names_the_networks_class_not_a_helper(tmp_path):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    target = tmp_path / "resnet18.py"
+    outcome = CliRunner().invoke(cli, ["export", "resnet18", "--to", "pytorch", "-o",
+                                       str(target)])
+    assert outcome.exit_code == 0, outcome.output
+    assert f"wrote {target}: class Resnet18, 11,689,512 params" in outcome.output
+    assert "class Residual(nn.Module):" in target.read_text()  # the helper comes first

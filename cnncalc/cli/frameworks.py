@@ -33,13 +33,13 @@ def export(spec, target, output, weights, opset, input_shape):
     """
     analysis = analyze(load(spec, input=input_shape), input=input_shape)
     if target == "pytorch":
-        from ..interop.pytorch_export import export_pytorch
+        from ..interop.pytorch_export import class_name, export_pytorch
 
         text = export_pytorch(analysis, source=Path(spec).name if "\n" not in spec else "")
         emit(text, output)
         if output is None:
             return
-        click.echo(f"wrote {output}: class {_class_line(text)}, "
+        click.echo(f"wrote {output}: class {class_name(analysis.name)}, "
                    f"{analysis.totals.params:,} params", err=True)
         return
     from ..interop import require_onnx, save_checked
@@ -61,13 +61,6 @@ def export(spec, target, output, weights, opset, input_shape):
 
 def _weights_text(weights: str) -> str:
     return "random initializers" if weights == "random" else "weights as graph inputs"
-
-
-def _class_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("class ") and "(nn.Module)" in line and not line.startswith("class _"):
-            return line[len("class "):line.index("(")]
-    return "?"
 
 
 def _file_stem(name: str) -> str:
