@@ -393,3 +393,22 @@ def test_random_graphs_round_trip_through_onnx(tmp_path_factory, spec):
     assert [_row_shapes(r) for r in back.rows] == [_row_shapes(r) for r in original.rows], spec
     assert list(back.outputs.values()) == list(original.outputs.values()), spec
     assert back.has_aux == original.has_aux, spec
+
+
+def test_several_data_inputs_become_inputs(tmp_path):
+    """An image and a mask: a conv on each, multiplied; weights as graph inputs stay weights."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["a"], name="img_conv", kernel_shape=[1, 1]),
+        helper.make_node("Conv", ["mask", "v"], ["b"], name="mask_conv", kernel_shape=[1, 1]),
+        helper.make_node("Mul", ["a", "b"], ["y"], name="masked"),
+    ]
+    inputs = [_image(), _image("mask", (1, 1, 8, 8)), _weight_input("w", (4, 3, 1, 1)),
+              _weight_input("v", (4, 1, 1, 1))]
+    path = _save(tmp_path, nodes, inputs, [1, 4, 8, 8])
+    text = import_onnx(path)
+    assert "inputs: {x: 8x8x3, mask: 8x8x1}" in text
+    assert "- multiply: {name: masked, from: [img_conv, mask_conv]}" in text
+    analysis = _analyze(path)
+    assert [row.reads for row in analysis.rows] == [("x",), ("mask",),
+                                                     ("img_conv", "mask_conv")]
+    assert analysis.totals.params == 12 + 4

@@ -21,12 +21,17 @@ from .onnx_yaml import Entry
 MERGE_TYPES = {"Add": "add", "Sum": "add", "Mul": "multiply", "Concat": "concat"}
 
 
-def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], list[str] | None]:
-    """The top-level entries and, when the graph's outputs are not just the last entry, the
-    `outputs:` names."""
+def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], list[str] | None,
+                                                                   dict | None]:
+    """The top-level entries; the `outputs:` names when the graph's outputs are not just the
+    last entry; the `inputs:` (name → shape) when there are several."""
     refs = {graph.data_input: "input"}  # tensor → the name a `from:` uses for it
+    inputs = None
+    if len(graph.data_inputs) > 1:
+        refs = {name: structure.fresh(name) for name in graph.data_inputs}
+        inputs = {refs[name]: shape for name, shape in graph.inputs.items()}
     entries: list[Entry] = []
-    previous = "input"
+    previous = refs[graph.data_input]
 
     def ref(tensor: str) -> str:
         if tensor not in refs:
@@ -78,5 +83,5 @@ def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], l
         raise SpecError(f"the ONNX graph output '{missing[0]}' is not computed from the data "
                         f"input '{graph.data_input}'", file=graph.file)
     outputs = [refs[name] for name in graph.outputs]
-    return entries, (None if outputs == [previous] else outputs)
+    return entries, (None if outputs == [previous] else outputs), inputs
 

@@ -17,6 +17,7 @@ from ..limits import ONNX_BYTES, ONNX_NODES
 from .layout import from_onnx_dims, onnx_dims
 
 META_OPS = ("Shape", "Size")  # read a tensor's shape, not its values: not on the data path
+DATA_OPERANDS = ("Add", "Sum", "Mul", "Concat")  # every input of these is data, not a weight
 
 
 class OnnxGraph:
@@ -30,7 +31,13 @@ class OnnxGraph:
         inputs = [value for value in graph.input if value.name not in self.initializers]
         self.input_dims = {value.name: _dims(value) for value in inputs}
         self.data_input = self._find_data_input(graph, inputs)
+        # Further data inputs (SPEC §7 `inputs:`): read first by a node or merged with data.
+        self.data_inputs = [self.data_input] + [
+            value.name for value in inputs
+            if value.name != self.data_input and self._reads_as_data(graph, value.name)]
         self.input = self._input_shape(input_shape)
+        self.inputs = {name: self.input if name == self.data_input else self._input_shape(
+            None, name) for name in self.data_inputs}
         self.nodes = self._data_nodes(graph)
         self.consumers: dict[str, list[Any]] = {}
         for node in self.nodes:
@@ -50,21 +57,36 @@ class OnnxGraph:
         raise SpecError("the ONNX graph has no input that reaches a layer (every input is a "
                         "weight)", file=self.file)
 
-    def _input_shape(self, override: Shape | None) -> Shape:
-        dims = self.input_dims[self.data_input]
+    def _reads_as_data(self, graph, name: str) -> bool:
+        """An input some node reads first, or a map (of the first input's rank) that a merge
+        takes: a bias vector added to a MatMul stays a weight."""
+        rank = len(self.input_dims[name]) == len(self.input_dims[self.data_input])
+        for node in graph.node:
+            if node.op_type in ("Identity", *META_OPS):
+                continue
+            slots = node.input if node.op_type in DATA_OPERANDS and rank else node.input[:1]
+            if any(self.source(slot) == name for slot in slots):
+                return True
+        return False
+
+    def _input_shape(self, override: Shape | None, name: str | None = None) -> Shape:
+        name = name or self.data_input
+        dims = self.input_dims[name]
         if override is not None:
             return tuple(override)
         if len(dims) not in (2, 4):
-            raise SpecError(f"the ONNX input '{self.data_input}' has rank {len(dims)}; cnncalc "
+            raise SpecError(f"the ONNX input '{name}' has rank {len(dims)}; cnncalc "
                             "reads N×C×H×W images or N×features vectors", file=self.file)
         if any(not isinstance(dim, int) or dim < 1 for dim in dims[1:]):
             shown = "×".join(str(dim) for dim in dims)
-            raise SpecError(f"the ONNX input '{self.data_input}' has a symbolic size ({shown}); "
-                            "give the size with --input HxWxC", file=self.file)
+            how = ("give the size with --input HxWxC" if name == self.data_input
+                   else "--input sizes the first input only: fix this one in the model")
+            raise SpecError(f"the ONNX input '{name}' has a symbolic size ({shown}); {how}",
+                            file=self.file)
         return from_onnx_dims([1, *dims[1:]])
 
     def _data_nodes(self, graph) -> list[Any]:
-        self.data_values = {self.data_input}
+        self.data_values = set(self.data_inputs)
         nodes = []
         for node in graph.node:
             if node.op_type in META_OPS or node.op_type == "Constant":
@@ -80,9 +102,9 @@ class OnnxGraph:
         fixed = onnx.ModelProto()
         fixed.CopyFrom(model)
         for value in fixed.graph.input:
-            if value.name == self.data_input:
+            if value.name in self.inputs:
                 dims = value.type.tensor_type.shape.dim
-                for dim, size in zip(dims, onnx_dims(self.input), strict=False):
+                for dim, size in zip(dims, onnx_dims(self.inputs[value.name]), strict=False):
                     dim.Clear()
                     dim.dim_value = size
         del fixed.graph.value_info[:]
@@ -90,7 +112,7 @@ class OnnxGraph:
             inferred = onnx.shape_inference.infer_shapes(fixed, data_prop=True)
         except Exception as error:  # onnx raises several types; all mean "cannot infer"
             raise SpecError(f"ONNX shape inference failed: {error}", file=self.file) from None
-        shapes = {self.data_input: self.input}
+        shapes = dict(self.inputs)
         for value in [*inferred.graph.value_info, *inferred.graph.output]:
             dims = _dims(value)
             if len(dims) in (2, 4) and all(isinstance(dim, int) for dim in dims):
@@ -109,7 +131,7 @@ class OnnxGraph:
         name = self.source(name)
         if name in self.initializers:
             return tuple(self.initializers[name].dims)
-        if name in self.input_dims and name != self.data_input:
+        if name in self.input_dims and name not in self.data_inputs:
             return tuple(self.input_dims[name])
         if name in self.constants:
             return tuple(self.constant(name).shape)

@@ -35,8 +35,10 @@ def import_onnx(path: str | Path, input_shape: Shape | None = None) -> str:
     model = read_model(path)
     graph = OnnxGraph(model, str(path), input_shape)
     name = _spec_name(Path(path).stem)  # exporters name graphs "main_graph", "torch_jit"…
-    outputs = None
+    outputs = inputs = None
     try:
+        if len(graph.data_inputs) > 1:
+            raise NotNested("several data inputs", file=str(path))
         builder = Structure(graph)
         entries, end, stop = builder.chain(graph.data_input)
         if stop is not None or end != graph.outputs[0] or builder.aux_outputs != set(
@@ -46,8 +48,9 @@ def import_onnx(path: str | Path, input_shape: Shape | None = None) -> str:
     except NotNested:
         from .onnx_flat import flat_entries
 
-        entries, outputs = flat_entries(graph, Structure(graph))
-    return to_yaml(name, graph.input, entries, Path(path).name, model.producer_name, outputs)
+        entries, outputs, inputs = flat_entries(graph, Structure(graph))
+    return to_yaml(name, graph.input, entries, Path(path).name, model.producer_name, outputs,
+                   inputs)
 
 
 def load_onnx(path: str | Path, input_shape: Shape | None = None):
@@ -99,9 +102,8 @@ class Structure:
             others = [name for name in node.input if name and name not in graph.data_values
                       and graph.weight_dims(name) is None]
             if others:
-                raise unsupported(graph, node, f"it reads '{others[0]}', which does not come "
-                                  f"from the data input '{graph.data_input}'; the importer "
-                                  "reads one data input")
+                raise unsupported(graph, node, f"it reads '{others[0]}', which comes from no "
+                                  "graph input, weight or constant")
             raise unsupported(graph, node, "an operand that is a constant, not a layer")
         if node.op_type == "Reshape" and self.flattens_for_dense(node):
             return node.output[0]  # a dense layer flattens its input itself

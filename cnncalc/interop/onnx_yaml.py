@@ -17,10 +17,14 @@ Entry = dict[str, Any]
 
 
 def to_yaml(name: str, shape: Shape, entries: list[Entry], source: str, producer: str,
-            outputs: list[str] | None = None) -> str:
+            outputs: list[str] | None = None, inputs: dict[str, Shape] | None = None) -> str:
     lines = [f"# Imported by cnncalc from {source}"
-             + (f" (exported by {producer})" if producer else ""),
-             f"name: {_name(name)}", f"input: {shape_str(shape)}"]
+             + (f" (exported by {producer})" if producer else ""), f"name: {_name(name)}"]
+    if inputs:
+        lines.append("inputs: {" + ", ".join(f"{_name(key)}: {shape_str(value)}"
+                                             for key, value in inputs.items()) + "}")
+    else:
+        lines.append(f"input: {shape_str(shape)}")
     if outputs:
         lines.append(f"outputs: [{', '.join(_name(output) for output in outputs)}]")
     lines.append("layers:")
