@@ -11,6 +11,7 @@ from ...engine.analysis import Analysis
 from .blocks import draw_blocks
 from .canvas import Canvas
 from .graph import draw_graph
+from .links import add_outputs, connect
 from .svg import to_svg
 from .tikz import to_tikz
 from .tree import branches, build
@@ -26,11 +27,13 @@ def default_style(analysis: Analysis) -> str:
 def diagram(analysis: Analysis, style: str | None = None, depth: int | None = None) -> Canvas:
     style = style or default_style(analysis)
     chain = build(analysis, depth)
+    add_outputs(chain, analysis)
+    links = connect(chain)
     title = analysis.name + (f" — {analysis.network.description}"
                              if analysis.network.description else "")
     if style == "graph":
-        return draw_graph(chain, title)
-    return draw_blocks(chain, title)
+        return draw_graph(chain, title, links)
+    return draw_blocks(chain, title, links)
 
 
 __all__ = ["STYLES", "Canvas", "default_style", "diagram", "to_svg", "to_tikz"]
