@@ -231,51 +231,6 @@ class FlowLayout:
             return (-self.style.split, 0.0)  # the branches end where they end
         return self.uv_size(*self.style.merge_size(fork.symbol, fork.merge.output))
 
-    # -- links ----------------------------------------------------------------------------
-    def draw_links(self, links: list[Link]) -> None:
-        """Each link as an elbow out to a lane beside everything between its two ends (on
-        the side branches go), along it, and back in; lanes that overlap step outwards."""
-        sign = self.style.beside
-        obstacles = list(self.anchors.values())
-        used: list[tuple[float, float, float]] = []  # lane v, u from, u to
-        routes = []
-        for link in links:
-            into_fork = (isinstance(link.target, Fork) and link.tensor == link.target.input
-                         and not link.target.joined)
-            source = self.ends(link.source, leaving=True)
-            target = self.ends(link.target, leaving=False, entry=into_fork)
-            if source and target:
-                routes.append((source, target))
-        routes.sort(key=lambda route: route[1][0][0] - route[0][-1][0])  # short ones inside
-        for source, target in routes:
-            lo, hi = sorted((source[-1][0], target[0][0]))
-            edge = 3 if sign > 0 else 2
-            near = [span[edge] for span in obstacles if span[1] >= lo and span[0] <= hi]
-            lane = (max(near) if sign > 0 else min(near)) + sign * 14
-            while any(abs(lane - other) < 8 and a <= hi and b >= lo for other, a, b in used):
-                lane += sign * 9
-            used.append((lane, lo, hi))
-            points = [*source, (source[-1][0], lane), (target[0][0], lane), *target]
-            arrow(self.canvas, [self.xy(*point) for point in points], role="from")
-
-    def ends(self, item: Item, leaving: bool, entry: bool = False) -> list[Point]:
-        """Where a link leaves or enters `item` (flow coordinates): a box's side, a fork's
-        start, or a merge node's flank through a point just past it (clear of its shape)."""
-        sign = self.style.beside
-        if entry or (isinstance(item, Fork) and id(item) not in self.nodes):
-            span = self.entries.get(id(item))
-            return [(span[0], span[2])] if span else []
-        if id(item) in self.nodes:
-            u, v, half_u, half_v = self.nodes[id(item)]
-            step = 1 if leaving else -1
-            flank = (u + step * 0.7 * half_u, v + sign * 0.7 * half_v)
-            past = (u + step * (half_u + 6), v + sign * half_v)
-            return [flank, past] if leaving else [past, flank]
-        span = self.anchors.get(id(item))
-        if span is None:
-            return []
-        return [((span[0] + span[1]) / 2, span[3] if sign > 0 else span[2])]
-
 
 def stage_of(item: Item) -> str | None:
     """The top-level group (a stage: `features`, `layer2`) an item belongs to, if any."""
@@ -333,11 +288,12 @@ def frame_stages(flow: FlowLayout, chain: list) -> None:
 def layout_chain(style: Style, chain: list, title: str,
                  links: list[Link] | None = None) -> Canvas:
     from .canvas import fit_to_content
+    from .lanes import draw_links  # lanes.py places its arrows on a FlowLayout
 
     canvas = Canvas(0, 0, title=title)
     flow = FlowLayout(style, canvas)
     _, before, _ = flow.measure(chain)
     flow.place(chain, 0.0, before)
-    flow.draw_links(links or [])
+    draw_links(flow, links or [])
     frame_stages(flow, chain)
     return fit_to_content(canvas)

@@ -62,7 +62,7 @@ def draw_graph(chain: list[Item], title: str, links: list[Link] | None = None) -
 # -- the U -----------------------------------------------------------------------------------
 def _skip_concat(item: Item) -> bool:
     return (isinstance(item, Fork) and item.merge is not None and item.merge.type == "concat"
-            and not item.side and len(item.branches) == 2
+            and not item.side and not item.starts and len(item.branches) == 2
             and sum(1 for branch in item.branches if not branch) == 1)
 
 
