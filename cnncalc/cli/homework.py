@@ -141,7 +141,19 @@ def explain(spec, layer, input_shape):
               help="Zero padding per side (max pooling pads with −∞, like PyTorch).")
 @click.option("--bias", type=float, help="conv: a bias added to every output.")
 @click.option("--steps", is_flag=True, help="Write out the first outputs term by term.")
-def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
+@click.option("--backward", is_flag=True,
+              help="Also the backward pass: ∂L/∂X, and ∂L/∂F for conv.")
+@click.option("--grad", metavar="M", help="∂L/∂Z for --backward (default: all ones).")
+@click.option("--symbolic", is_flag=True,
+              help="conv: the forward z_ij and backward ∂L/∂f_ij, ∂L/∂x_ij as formulas.")
+@click.option("--im2col", is_flag=True,
+              help="conv: the patch matrix, the filter matrix and their product.")
+@click.option("--flip", is_flag=True,
+              help="conv: true convolution (filter turned 180°) instead of cross-correlation.")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def apply_operation(operation, matrix, filter_, stride, padding, bias, steps, backward, grad,
+                    symbolic, im2col, flip, format_):
     """Apply conv, maxpool or avgpool to a small matrix and print the output.
 
     \b
@@ -149,10 +161,11 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
       cnncalc apply maxpool --input "[[1,3,2,4],[2,9,1,1],[1,3,2,3],[5,6,1,2]]" --filter 2
       cnncalc apply conv --input image.txt --filter "[[1,0,-1],[1,0,-1],[1,0,-1]]" --steps
       cnncalc apply conv --input image.txt --filter "[[0,0,0],[1,0,2],[-1,0,1]]" --stride 2
+      cnncalc apply conv --input "[[1,2,3],[4,5,6],[7,8,9]]" --filter "[[1,2],[3,4]]" --backward
     """
+    from ..homework.exercise import solve
     from ..homework.matrix import MatrixError, read_matrix
-    from ..homework.matrix import apply as apply_matrix
-    from ..render.homework import applied
+    from ..render.exercises import exercise, exercise_json
 
     def read(source: str, what: str, hint: str):
         try:
@@ -169,6 +182,15 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
                                  param_hint="--filter")
     if bias is not None and operation != "conv":
         raise click.BadParameter("only conv has a bias", param_hint="--bias")
-    result = apply_matrix(operation, read(matrix, "the input", "--input"), weight, stride,
-                          padding, bias, steps)
-    console().print(applied(result))
+    given = None if grad is None else read(grad, "∂L/∂Z", "--grad")
+    try:
+        result = solve(operation, read(matrix, "the input", "--input"), weight, stride, padding,
+                       bias, steps, backward, given, symbolic, im2col, flip)
+    except MatrixError as error:
+        if error.message.startswith("--"):  # an option that does not apply: CLI misuse
+            raise click.UsageError(error.message) from None
+        raise
+    if format_ == "json":
+        click.echo(exercise_json(result), nl=False)
+    else:
+        console().print(exercise(result))
