@@ -1,104 +1,11 @@
-"""The homework companion: one-layer answer cards, worked explanations, apply."""
+"""The homework companion: worked explanations and apply (the answer cards: cards.py)."""
 
 from __future__ import annotations
 
 import click
 
 from .. import analyze, load
-from ..engine.shapes import spatial_rank
 from .base import cli, console, shape_option, spec_argument
-
-
-def _spatial_input(ctx, param, value):
-    shape = shape_option(ctx, param, value)
-    if shape is not None and spatial_rank(shape) != 2:
-        raise click.BadParameter("a conv or pooling layer needs HxWxC, e.g. 32x32x3")
-    return shape
-
-
-def _int_or(words: tuple[str, ...]):
-    """A callback accepting a non-negative integer or one of `words` ('?', 'same', …)."""
-    def callback(ctx, param, value):
-        if value is None or value.strip().lower() in words:
-            return None if value is None else value.strip().lower()
-        if not (value.strip().isascii() and value.strip().isdigit()):  # '²' is no number
-            choices = " or ".join(["an integer", *(f"'{word}'" for word in words)])
-            raise click.BadParameter(f"{value!r} is not {choices}")
-        return int(value)
-    return callback
-
-
-def _print_card(make, shape, stride, padding) -> None:
-    from ..homework.card import explore, layer_card
-    from ..render.homework import card, choices
-
-    if stride == "?" and padding == "?":
-        raise click.UsageError("ask for one unknown at a time: --stride ? or --padding ?")
-    if "?" in (stride, padding):
-        what = "stride" if stride == "?" else "padding"
-        result = explore(lambda value: make(**{what: value}), shape, what)
-        console().print(choices(result))
-        return
-    if stride == 0:
-        raise click.BadParameter("the stride must be ≥ 1", param_hint="--stride")
-    console().print(card(layer_card(make(), shape)))
-
-
-@cli.command()
-@click.argument("input_shape", metavar="INPUT", callback=_spatial_input)
-@click.option("--filters", "-k", type=click.IntRange(min=1), required=True,
-              help="Number of filters K (output channels).")
-@click.option("--kernel", "-f", type=click.IntRange(min=1), required=True,
-              help="Kernel size F (F×F).")
-@click.option("--stride", "-s", default="1", show_default=True, callback=_int_or(("?",)),
-              help="Stride S, or ? to list the strides that fit.")
-@click.option("--padding", "-p", default="0", show_default=True,
-              callback=_int_or(("?", "same", "valid")),
-              help="Padding P per side, same, valid, or ? to list the paddings that fit.")
-@click.option("--dilation", "-d", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--groups", "-g", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--bias/--no-bias", default=True, show_default=True)
-def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias):
-    """Answer card for one conv layer: output size, weights, params, connections, MACs.
-
-    \b
-    Examples:
-      cnncalc conv 32x32x3 --filters 6 --kernel 5
-      cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4
-      cnncalc conv 32x32x3 --filters 10 --kernel 5 --stride 2 --padding ?
-    """
-    from ..homework.card import conv_layer
-
-    def make(stride=stride, padding=padding):
-        return conv_layer(filters, kernel, stride, padding, dilation, groups, bias)
-
-    _print_card(make, input_shape, stride, padding)
-
-
-@cli.command()
-@click.argument("input_shape", metavar="INPUT", callback=_spatial_input)
-@click.option("--kernel", "-f", type=click.IntRange(min=1), required=True,
-              help="Window size F (F×F).")
-@click.option("--stride", "-s", callback=_int_or(("?",)),
-              help="Stride S (default: the window size), or ? to list the strides that fit.")
-@click.option("--padding", "-p", default="0", show_default=True, callback=_int_or(("?",)),
-              help="Padding P per side (at most F/2), or ? to list the paddings that fit.")
-@click.option("--mode", type=click.Choice(["max", "avg"]), default="max", show_default=True)
-def pool(input_shape, kernel, stride, padding, mode):
-    """Answer card for one pooling layer: output size, neurons, connections.
-
-    \b
-    Examples:
-      cnncalc pool 55x55x96 --kernel 3 --stride 2
-      cnncalc pool 28x28x6 --kernel 2 --mode avg
-      cnncalc pool 32x32x16 --kernel 3 --stride ?
-    """
-    from ..homework.card import pool_layer
-
-    def make(stride=stride, padding=padding):
-        return pool_layer(kernel, stride, padding, mode)
-
-    _print_card(make, input_shape, stride, padding)
 
 
 @cli.command()
