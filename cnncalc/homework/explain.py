@@ -15,6 +15,7 @@ from ..engine.shapes import is_spatial, shape_str
 from ..engine.text import format_number
 from ..errors import CnnCalcError, suggest
 from .card import Step, layer_card
+from .depth import depth_text
 
 
 class LayerNotFound(CnnCalcError):
@@ -44,6 +45,7 @@ class Explanation:
     output: tuple[int, ...]
     layers: list[LayerExplanation]
     totals: list[Step]
+    depth: str = ""  # '8 weight layers (5 conv + 3 dense)', for the whole network
 
 
 def _n(value: int) -> str:
@@ -57,7 +59,8 @@ def explain(analysis: Analysis, layer: str | None = None) -> Explanation:
     fields = {id(row): before for row, before in _fields_before(rows)}
     layers = [explain_row(row, fields.get(id(row))) for row in chosen]
     return Explanation(analysis.name, analysis.input, analysis.output, layers,
-                       _total_steps(chosen, whole=layer is None))
+                       _total_steps(chosen, whole=layer is None),
+                       depth_text(rows) if layer is None else "")
 
 
 def select(rows: list[Row], layer: str) -> list[Row]:

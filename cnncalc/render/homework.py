@@ -103,6 +103,8 @@ def explanation(result: Explanation) -> RenderableType:
     heading = Text(printable(result.name), style="bold underline")
     heading.append(f"  {shape_str(result.input, times='×')} → "
                    f"{shape_str(result.output, times='×')}", style="")
+    if result.depth:
+        heading.append(f"  {result.depth}", style="dim")
     parts: list[RenderableType] = [heading]
     parts += [_layer(item, index) for index, item in enumerate(result.layers, 1)]
     if len(result.layers) > 1:

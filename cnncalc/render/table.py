@@ -185,6 +185,9 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
     shape = shape_str(analysis.input, chw=chw, times="×")
     grid.add_row("input → output", f"{shape} → {shape_str(analysis.output, chw=chw, times='×')}",
                  "")
+    from ..homework.depth import depth_text
+
+    grid.add_row("depth", depth_text(analysis.rows), f"{len(analysis.rows)} rows")
     grid.add_row("params", f"{totals.params:,}", human_count(totals.params))
     grid.add_row("  weights / biases", f"{totals.weights:,} / {totals.biases:,}", "")
     if totals.buffers or keras:
