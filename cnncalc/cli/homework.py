@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import analyze, load
-from .base import cli, console, shape_option, spec_argument
+from .base import cli, console, ordered_input, shape_option, spec_argument
 
 
 @cli.command()
@@ -27,7 +27,7 @@ def explain(spec, layer, input_shape):
     from ..homework.explain import explain as explain_network
     from ..render.homework import explanation
 
-    analysis = analyze(load(spec), input=input_shape)
+    analysis = analyze(load(spec), input=ordered_input(input_shape, False, "--input"))
     result = explain_network(analysis, layer)
     console().print(explanation(result))
     if analysis.failed_checks:  # as summary and check: a failed expect: exits 1

@@ -40,6 +40,7 @@ class Analysis:
     totals: Totals
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: list[Check] = field(default_factory=list)  # expect checks --input invalidates
 
     @property
     def name(self) -> str:
@@ -66,8 +67,33 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
     checks = walker.checks + [Check("(network)", e.figure, e.value, figures[e.figure])
                               for e in network.expect]
     warnings = [f"{row.path}: {text}" for row in walker.rows for text in row.warnings]
+    checks, skipped = _skip_for_input(checks, walker.rows, network.input, shape)
+    if skipped:
+        warnings.append(f"--input {shape_str(shape)}: {len(skipped)} expect check(s) skipped, "
+                        "written for " + shape_str(network.input) + ": "
+                        + ", ".join(f"{check.path} {check.figure}" for check in skipped))
     return Analysis(network, shape, batch, output, walker.rows, walker.groups, totals, checks,
-                    warnings)
+                    warnings, skipped)
+
+
+# Figures that change with the input's size; params, weights and biases change only with its
+# channels (SPEC §12: an --input override skips the expectations it invalidates).
+SHAPE_FIGURES = {"output", "neurons", "connections", "macs", "flops", "rf"}
+CHANNEL_FIGURES = {"params", "weights", "biases"}
+
+
+def _skip_for_input(checks: list[Check], rows: list[Row], written: Shape,
+                    used: Shape) -> tuple[list[Check], list[Check]]:
+    """(checks that still apply, checks skipped) when `used` overrides the spec's input."""
+    if used == written:
+        return checks, []
+    changed = set(SHAPE_FIGURES)
+    if channels(used) != channels(written) or len(used) != len(written):
+        changed |= CHANNEL_FIGURES
+    skipped = [check for check in checks if check.figure in changed]
+    for row in rows:
+        row.checks = [check for check in row.checks if check.figure not in changed]
+    return [check for check in checks if check.figure not in changed], skipped
 
 
 def _figures(output: Shape, rows: list[Row], field_: Field) -> dict[str, Any]:

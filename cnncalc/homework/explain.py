@@ -46,6 +46,7 @@ class Explanation:
     layers: list[LayerExplanation]
     totals: list[Step]
     depth: str = ""  # '8 weight layers (5 conv + 3 dense)', for the whole network
+    skipped: list[str] = field(default_factory=list)  # expect checks --input invalidates
 
 
 def _n(value: int) -> str:
@@ -60,7 +61,9 @@ def explain(analysis: Analysis, layer: str | None = None) -> Explanation:
     layers = [explain_row(row, fields.get(id(row))) for row in chosen]
     return Explanation(analysis.name, analysis.input, analysis.output, layers,
                        _total_steps(chosen, whole=layer is None),
-                       depth_text(rows) if layer is None else "")
+                       depth_text(rows) if layer is None else "",
+                       [f"{check.path} {check.figure}" for check in analysis.skipped
+                        if layer is None or any(check.path == row.path for row in chosen)])
 
 
 def select(rows: list[Row], layer: str) -> list[Row]:

@@ -106,6 +106,9 @@ def explanation(result: Explanation) -> RenderableType:
     if result.depth:
         heading.append(f"  {result.depth}", style="dim")
     parts: list[RenderableType] = [heading]
+    if result.skipped:
+        parts.append(Text("– expect skipped, written for the spec's own input: "
+                          + ", ".join(result.skipped), style="dim"))
     parts += [_layer(item, index) for index, item in enumerate(result.layers, 1)]
     if len(result.layers) > 1:
         parts.append(steps_table(result.totals))

@@ -205,6 +205,8 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
     if analysis.checks:
         failed = len(analysis.failed_checks)
         status.append(f"expect {len(analysis.checks) - failed}/{len(analysis.checks)} ✓")
+    if analysis.skipped:  # SPEC §12: --input invalidates the shape-dependent expectations
+        status.append(f"{len(analysis.skipped)} expect skipped (--input)")
     misfits = len(analysis.misfits)
     status.append("every layer fits" if not misfits else f"{misfits} layer(s) do not fit ⚠")
     if verified:
