@@ -100,6 +100,7 @@ def _conv_steps(xp, weight, spread, full, turned, grad_filter, grad_padded,
         lines.append(f"∂L/∂f{a + 1}{b + 1} = {' + '.join(terms)} = "
                      f"{number(grad_filter[0, 0, a, b])}")
     height, width = grad_padded.shape[1] - 2 * padding, grad_padded.shape[2] - 2 * padding
+    lines.append("(∂L/∂x: the zero-padded ∂L/∂Z around it · the filter turned 180°)")
     for index in range(min(STEP_COUNT, height * width)):
         u, v = divmod(index, width)
         top, left = u + padding, v + padding

@@ -12,8 +12,7 @@ from .im2col import Im2col, im2col
 from .matrix import Applied, Matrix, MatrixError, _as_chw, _conv_weight, apply
 from .symbolic import Symbolic, symbolic
 
-CORRELATION = ("cross-correlation, what every framework calls convolution (the filter is not "
-               "flipped; --flip for true convolution)")
+CORRELATION = "cross-correlation, as every framework's conv (--flip: true convolution)"
 TRUE_CONVOLUTION = "true convolution: the filter turned 180° (--flip), then slid"
 
 

@@ -66,7 +66,7 @@ def _conv_setting(rng: random.Random, fitting: bool = True):
         shape = rng.choice(COURSE_INPUTS)
         kernel = rng.choice((1, 3, 3, 5, 5, 7, 11))
         stride = rng.choice((1, 1, 1, 2, 2, 4))
-        padding = rng.choice((0, 0, kernel // 2, 1, 2))
+        padding = rng.choice((0, 0, kernel // 2, min(1, kernel // 2), min(2, kernel // 2)))
         room = shape[0] + 2 * padding - kernel
         # a stride above the kernel skips rows between windows: not an exercise to set
         if room >= 0 and stride <= kernel and (not fitting or room % stride == 0):
@@ -100,9 +100,10 @@ def pool_question(rng: random.Random) -> Question:
     mode = rng.choice(("max", "avg"))
     layer = pool_layer(kernel, stride, 0, mode)
     out = layer.output_shape(shape)
+    kind = "An average" if mode == "avg" else "A max"
     return Question(
-        "pool", f"A {mode} pooling layer with a {kernel}×{kernel} window and stride {stride} "
-        f"is applied to a {_shape(shape)} volume. What is the output volume size?",
+        "pool", f"{kind} pooling layer with a {kernel}×{kernel} window and stride {stride} is "
+        f"applied to a {_shape(shape)} volume. What is the output volume size?",
         dict(input=list(shape), kernel=kernel, stride=stride, mode=mode), shape_str(out),
         [f"output size: {_size_line(layer.axis_fits(shape)[0])}",
          f"pooling keeps the depth: {shape[2]}", f"output: {_shape(out)}"])
