@@ -179,6 +179,10 @@ def test_flip_computes_true_convolution():
     assert correlated.applied.output == [[[1]]]
     assert flipped.applied.output == [[[4]]]
     assert "cross-correlation" in correlated.computes
+    # ∂L/∂F of the filter as written: L = Σ Z = x22·f11 here, so ∂L/∂f11 = x22 = 4
+    both = solve("conv", parse_literal("[[1,2],[3,4]]"), parse_literal("[[1,0],[0,0]]"),
+                 flip=True, backward=True)
+    assert both.backward.grad_filter == [[[[4, 3], [2, 1]]]]
 
 
 def test_grad_of_the_wrong_shape_is_an_error():

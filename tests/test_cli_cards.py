@@ -58,6 +58,7 @@ def test_rectangular_kernel_and_stride():
     (["--kernel", "any"], "--kernel ? needs --output"),
     (["--padding", "any", "--stride", "any"], "one unknown at a time"),
     (["--output", "28"], "--output goes with --kernel ?"),
+    (["--stride", "any", "--padding", "same"], "nothing to search"),
 ])
 def test_card_messages(args, message):
     base = {"--kernel": "5"}
@@ -144,3 +145,13 @@ def test_input_override_skips_shape_dependent_expectations():
     figures = {check["figure"] for check in data["checks"]}
     assert "params" in figures and not figures & {"output", "macs", "flops", "neurons"}
     assert any("skipped" in warning for warning in data["warnings"])
+
+
+def test_pool_kernel_question_needs_a_stride():
+    assert "give --stride" in run("pool", "32x32x3", "--kernel", "any", "--output", "16",
+                                  code=2)
+    # (32 − F + 2·1)/2 + 1 = 16: F = 4 exactly; F = 3 leaves one row, which is padding
+    listed = json.loads(run("pool", "32x32x3", "--kernel", "any", "--output", "16", "--stride",
+                            "2", "--padding", "1", "--format", "json"))
+    assert [(item["value"], item["exact"]) for item in listed["values"]] == [(3, False),
+                                                                            (4, True)]

@@ -77,6 +77,12 @@ def _show(make, shape, values: dict, output, format_: str) -> None:
         raise click.UsageError("--kernel ? needs --output, the output size wanted (e.g. 28)")
     if output is not None and asked != ["kernel"]:
         raise click.UsageError("--output goes with --kernel ? (which kernels give it)")
+    if asked and values.get("padding") == "same":
+        raise click.UsageError("--padding same picks the padding for each kernel and stride, "
+                               f"so --{asked[0]} ? has nothing to search; give a padding")
+    if asked == ["kernel"] and values.get("stride") is None:
+        raise click.UsageError("a pool's stride defaults to its window, which is the unknown; "
+                               "give --stride with --kernel ?")
     if asked:
         known = {name: value for name, value in values.items() if name != asked[0]}
         result = explore(lambda value: make(**known, **{asked[0]: value}), shape, asked[0],

@@ -251,8 +251,8 @@ def explore(make, shape: Shape, what: str, wanted: tuple[int, int] | None = None
         if len(fitting) == CARD_LISTED.value:
             more = True
             break
-        layer = make(value)
         try:
+            layer = make(value)
             out = layer.output_shape(shape)
         except ShapeError:
             continue

@@ -48,6 +48,8 @@ def solve(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
     if not conv and (symbolic_lines or patches or flip):
         asked = "--symbolic" if symbolic_lines else "--im2col" if patches else "--flip"
         raise MatrixError(f"{asked} applies to conv only")
+    if flip and symbolic_lines:
+        raise MatrixError("--symbolic writes the handout's cross-correlation; drop --flip")
     if grad is not None and not backward:
         raise MatrixError("--grad gives ∂L/∂Z for --backward; add --backward")
     if conv and flip and isinstance(filter, Matrix):
@@ -62,6 +64,9 @@ def solve(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
         if backward:
             result.backward = conv_backward(x, weight, (step, step), padding,
                                             gradient(grad, out.shape), steps)
+            if flip:  # the gradient of the filter as the user wrote it, not as turned
+                result.backward.grad_filter = flipped(
+                    Matrix(result.backward.grad_filter, (0,) * 4)).values
         if symbolic_lines:
             if weight.shape[:2] != (1, 1):
                 raise MatrixError("--symbolic writes the handout's one-channel, one-filter "
