@@ -35,7 +35,7 @@ def totals(analysis: Analysis, keras: bool = False) -> list[tuple[str, str, str]
     """(figure, exact value, remark) for every total the terminal's totals panel shows."""
     sums = analysis.totals
     lines = [("input → output", f"{shape_str(analysis.input, times='×')} → "
-              f"{shape_str(analysis.output, times='×')}", ""),
+              f"{analysis.output_text(times='×')}", ""),
              ("params", f"{sums.params:,}", human_count(sums.params)),
              ("weights / biases", f"{sums.weights:,} / {sums.biases:,}", ""),
              ("buffers (BN running stats)", f"{sums.buffers:,}", "non-trainable")]

@@ -79,6 +79,7 @@ class Layer:
     is_activation: ClassVar[bool] = False  # usable as `activation:` of another layer
     in_place: ClassVar[bool] = False  # PyTorch runs it in place (inplace=True / batchnorm)
     needs_workspace: ClassVar[bool] = False  # the referee needs im2col scratch for it
+    source: str | None = None  # `from:` — the tensor path read instead of the previous output
 
     def __init__(self, name: str, path: str | None = None, where: dict[str, Any] | None = None,
                  expect: list | None = None, **options: Any) -> None:
