@@ -129,9 +129,24 @@ def test_dense_card():
 def test_depth_as_the_course_counts_it():
     assert "8 weight layers (5 conv + 3 dense)" in run("summary", "alexnet", "--no-verify")
     assert "8 weight layers (5 conv + 3 dense)" in run("explain", "alexnet")
-    listing = run("list")
-    assert "16 weight layers" in listing  # VGG-16
-    assert "50 weight layers" in listing  # ResNet-50: shortcut projections not counted
+    assert "weight layers" in run("list")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("alexnet", "8 weight layers (5 conv + 3 dense)"),  # the lecture's count
+    ("vgg16", "16 weight layers (13 conv + 3 dense)"),  # VGG's name
+    ("resnet50", "50 weight layers (49 conv + 1 dense)"),  # projections beside the body
+    # Szegedy et al. 2014: "22 layers deep when counting only layers with parameters"
+    ("googlenet", "22 weight layers (21 conv + 1 dense)"),
+    # Ronneberger et al. 2015: "In total the network has 23 convolutional layers"
+    ("unet", "23 weight layers (19 conv + 4 convtranspose)"),
+    ("inception-v3", "48 weight layers (47 conv + 1 dense)"),  # Keras: "48 layers deep"
+])
+def test_depth_is_the_longest_path_of_weight_layers(name, expected):
+    from cnncalc import analyze, load
+    from cnncalc.homework.depth import depth_text
+
+    assert depth_text(analyze(load(name)).rows) == expected
 
 
 def test_input_override_skips_shape_dependent_expectations():

@@ -1,6 +1,7 @@
-"""Depth as the course counts it: the layers that carry weights, conv and dense, "AlexNet has
-8 layers (5 conv + 3 dense)". Shortcut projections are not counted, as ResNet-50's 50 does
-not count its four downsampling 1×1 convs (SPEC §12)."""
+"""Depth as the course counts it: the layers with weights, conv and dense, along the longest
+path from input to output — "AlexNet has 8 layers (5 conv + 3 dense)", GoogLeNet 22,
+ResNet-50 50 (its shortcut projections sit beside the body, off the longest path). An
+auxiliary head is not counted (SPEC §12)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,25 @@ WEIGHT_TYPES = ("conv", "convtranspose", "dense")
 
 
 def weight_layer_counts(rows) -> dict[str, int]:
-    """{type: count} of the weight layers among executed rows, in WEIGHT_TYPES order."""
-    counts = dict.fromkeys(WEIGHT_TYPES, 0)
+    """{type: count} of the weight layers on the longest path through the rows, each row
+    reading the rows (or inputs) it names; ties keep the first path found."""
+    paths: dict[str, tuple[int, dict[str, int]]] = {}
+    best: tuple[int, dict[str, int]] = (0, {})
+    previous = None
     for row in rows:
-        if row.type in counts and ".shortcut" not in f".{row.path}":
-            counts[row.type] += 1
-    return {kind: count for kind, count in counts.items() if count}
+        if getattr(row, "aux", False):
+            continue
+        reads = row.reads or ((previous,) if previous else ())
+        before = max((paths[name] for name in reads if name in paths),
+                     key=lambda item: item[0], default=(0, {}))
+        count, kinds = before
+        if row.type in WEIGHT_TYPES:
+            count, kinds = count + 1, {**kinds, row.type: kinds.get(row.type, 0) + 1}
+        paths[row.path] = (count, kinds)
+        if count > best[0]:
+            best = (count, kinds)
+        previous = row.path
+    return {kind: best[1][kind] for kind in WEIGHT_TYPES if best[1].get(kind)}
 
 
 def depth_text(rows) -> str:
