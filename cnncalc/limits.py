@@ -90,7 +90,7 @@ SYMBOLIC_SIZE = Limit(
     "the input is {found}; --symbolic writes one line per entry and is limited to "
     "{limit}×{limit} (use the numeric --backward for larger inputs)", "apply --symbolic")
 QUIZ_COUNT = Limit(
-    "questions on one `quiz` sheet", 10_000,
+    "questions on one `quiz` sheet", 1_000,
     "{found:,} questions asked; a sheet is limited to {limit:,}", "quiz")
 ONNX_BYTES = Limit(
     "ONNX file size (bytes, checked before reading)", 512 * MIB,

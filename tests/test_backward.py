@@ -10,6 +10,8 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cnncalc.cli import cli
 from cnncalc.homework.exercise import solve
@@ -215,3 +217,62 @@ def test_cli_backward_json_and_misuse():
                                                     "--filter", "2", "--symbolic", code=2)
     assert "add --backward" in run("apply", "conv", "--input", "[[1]]", "--filter", "[[1]]",
                                    "--grad", "[[1]]", code=2)
+
+
+def _evaluate(line: str, x, f, grad) -> tuple[str, float]:
+    """'∂L/∂x12 = ∂L/∂z11 · f12 + …' with numbers put in: (left-hand name, value)."""
+    import re
+
+    name, _, right = line.partition(" = ")
+    values = {"x": x, "f": f, "z": grad}
+
+    def entry(match):
+        table = values[match.group(1)]
+        row, col = (match.group(2), match.group(3)) if match.group(2) else (
+            match.group(4), match.group(5))
+        return f"({table[int(row) - 1][int(col) - 1]!r})"
+
+    expression = re.sub(r"(?:∂L/∂)?([xfz])(?:\[(\d+),(\d+)\]|(\d)(\d))", entry, right)
+    total = 0
+    for term in expression.split(" + "):  # a sum of products of numbers, nothing else
+        product = 1
+        for factor in term.split(" · "):
+            product *= int(factor.strip("()"))
+        total += product
+    return name, total
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 11), st.integers(1, 11), st.integers(1, 4), st.integers(1, 3),
+       st.integers(0, 2), st.integers(0, 10**6))
+def test_symbolic_lines_evaluate_to_the_numeric_backward(height, width, kernel, stride,
+                                                         padding, seed):
+    """Every symbolic line, with random numbers put in, equals the numeric result."""
+    assume(kernel <= min(height, width) + 2 * padding)
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-5, 6, (height, width)).tolist()
+    f = rng.integers(-3, 4, (kernel, kernel)).tolist()
+    out_h = (height + 2 * padding - kernel) // stride + 1
+    out_w = (width + 2 * padding - kernel) // stride + 1
+    grad = rng.integers(-3, 4, (out_h, out_w)).tolist()
+    numeric = solve("conv", parse_literal(json.dumps(x)), parse_literal(json.dumps(f)), stride,
+                    padding, backward=True, grad=parse_literal(json.dumps(grad)))
+    lines = symbolic((height, width), (kernel, kernel), (stride, stride), padding)
+    wide = max(height, width, kernel, out_h, out_w) > 9
+
+    def cell(i, j):
+        return f"[{i},{j}]" if wide else f"{i}{j}"
+
+    for index, line in enumerate(lines.forward):
+        name, value = _evaluate(line, x, f, grad)
+        i, j = divmod(index, out_w)
+        assert name == f"z{cell(i + 1, j + 1)}"
+        assert value == numeric.applied.output[0][i][j]
+    for index, line in enumerate(lines.grad_filter):
+        name, value = _evaluate(line, x, f, grad)
+        a, b = divmod(index, kernel)
+        assert value == numeric.backward.grad_filter[0][0][a][b], name
+    for index, line in enumerate(lines.grad_input):
+        name, value = _evaluate(line, x, f, grad)
+        u, v = divmod(index, width)
+        assert value == numeric.backward.grad_input[0][u][v], name

@@ -160,6 +160,7 @@ def test_input_override_skips_shape_dependent_expectations():
     figures = {check["figure"] for check in data["checks"]}
     assert "params" in figures and not figures & {"output", "macs", "flops", "neurons"}
     assert any("skipped" in warning for warning in data["warnings"])
+    assert {check["figure"] for check in data["skipped_checks"]} >= {"output", "macs"}
 
 
 def test_pool_kernel_question_needs_a_stride():

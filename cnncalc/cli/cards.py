@@ -23,7 +23,7 @@ def _input(ctx, param, value):
         raise click.BadParameter(error.message) from None
 
 
-def _size(minimum: int, words: tuple[str, ...] = ()):
+def size_value(minimum: int, words: tuple[str, ...] = ()):
     """An int, `5x5` or `[h, w]`; `?`/`any` and `words` ('same', …) pass as words."""
     def callback(ctx, param, value):
         if value is None:
@@ -108,14 +108,14 @@ CHW = click.option("--chw", is_flag=True, help="INPUT is written C×H×W (PyTorc
 @click.argument("input_shape", metavar="INPUT", callback=_input)
 @click.option("--filters", "-k", type=click.IntRange(min=1), required=True,
               help="Number of filters K (output channels).")
-@click.option("--kernel", "-f", required=True, callback=_size(1),
+@click.option("--kernel", "-f", required=True, callback=size_value(1),
               help="Kernel size F: 5, 5x5 or [h, w]; ? (or any) with --output.")
-@click.option("--stride", "-s", default="1", show_default=True, callback=_size(1),
+@click.option("--stride", "-s", default="1", show_default=True, callback=size_value(1),
               help="Stride S (5, 2x1, [h, w]), or ? / any to list the strides that fit.")
 @click.option("--padding", "-p", default="0", show_default=True,
-              callback=_size(0, ("same", "valid")),
+              callback=size_value(0, ("same", "valid")),
               help="Padding P per side, same, valid, or ? / any to list the paddings that fit.")
-@click.option("--dilation", "-d", default="1", show_default=True, callback=_size(1))
+@click.option("--dilation", "-d", default="1", show_default=True, callback=size_value(1))
 @click.option("--groups", "-g", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--bias/--no-bias", default=True, show_default=True)
 @click.option("--output", "output", callback=_output,
@@ -147,12 +147,12 @@ def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias, 
 
 @cli.command()
 @click.argument("input_shape", metavar="INPUT", callback=_input)
-@click.option("--kernel", "-f", required=True, callback=_size(1),
+@click.option("--kernel", "-f", required=True, callback=size_value(1),
               help="Window size F: 2, 2x2 or [h, w]; ? (or any) with --output.")
-@click.option("--stride", "-s", callback=_size(1),
+@click.option("--stride", "-s", callback=size_value(1),
               help="Stride S (default: the window size), or ? / any to list the strides "
                    "that fit.")
-@click.option("--padding", "-p", default="0", show_default=True, callback=_size(0, ("same",)),
+@click.option("--padding", "-p", default="0", show_default=True, callback=size_value(0, ("same",)),
               help="Padding P per side (at most F/2), same, or ? / any to list those that fit.")
 @click.option("--mode", type=click.Choice(["max", "avg"]), default="max", show_default=True)
 @click.option("--ceil-mode", is_flag=True, help="Round the output size up, as PyTorch's "

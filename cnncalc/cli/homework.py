@@ -6,6 +6,7 @@ import click
 
 from .. import analyze, load
 from .base import cli, console, ordered_input, shape_option, spec_argument
+from .cards import SIZE, size_value
 
 
 @cli.command()
@@ -34,6 +35,22 @@ def explain(spec, layer, input_shape):
         raise SystemExit(1)
 
 
+def _square(minimum: int):
+    """A card's size forms (2, 2x2, [2, 2]) for one value used on both axes."""
+    parse = size_value(minimum)
+
+    def callback(ctx, param, value):
+        result = parse(ctx, param, value)
+        if result == "?":
+            raise click.BadParameter("apply computes with given numbers; ? is for the cards")
+        if isinstance(result, tuple):
+            if len(set(result)) > 1:
+                raise click.BadParameter(f"apply takes one {param.name} for both axes")
+            result = result[0]
+        return result
+    return callback
+
+
 @cli.command(name="apply")
 @click.argument("operation", type=click.Choice(["conv", "maxpool", "avgpool"]))
 @click.option("--input", "-i", "matrix", required=True, metavar="M",
@@ -42,9 +59,9 @@ def explain(spec, layer, input_shape):
 @click.option("--filter", "-f", "filter_", required=True, metavar="M|F",
               help="conv: the filter matrix (one per input channel, or a list of filters); "
                    "pools: the window size F.")
-@click.option("--stride", "-s", type=click.IntRange(min=1),
+@click.option("--stride", "-s", callback=_square(1),
               help="Stride (default: 1 for conv, the window size for pools).")
-@click.option("--padding", "-p", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--padding", "-p", default="0", show_default=True, callback=_square(0),
               help="Zero padding per side (max pooling pads with −∞, like PyTorch).")
 @click.option("--bias", type=float, help="conv: a bias added to every output.")
 @click.option("--steps", is_flag=True, help="Write out the first outputs term by term.")
@@ -82,11 +99,13 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps, ba
 
     if operation == "conv":
         weight = read(filter_, "the filter", "--filter")
-    elif filter_.strip().isascii() and filter_.strip().isdigit() and int(filter_) >= 1:
-        weight = int(filter_)
     else:
-        raise click.BadParameter(f"{operation} takes the window size, e.g. --filter 2",
-                                 param_hint="--filter")
+        match = SIZE.fullmatch(filter_.strip().lower())
+        sizes = {int(part) for part in match.groups() if part} if match else set()
+        if len(sizes) != 1 or min(sizes) < 1:
+            raise click.BadParameter(f"{operation} takes the square window size, e.g. --filter 2"
+                                     " or 2x2", param_hint="--filter")
+        weight = sizes.pop()
     if bias is not None and operation != "conv":
         raise click.BadParameter("only conv has a bias", param_hint="--bias")
     given = None if grad is None else read(grad, "∂L/∂Z", "--grad")
