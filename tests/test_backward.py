@@ -276,3 +276,18 @@ def test_symbolic_lines_evaluate_to_the_numeric_backward(height, width, kernel, 
         name, value = _evaluate(line, x, f, grad)
         u, v = divmod(index, width)
         assert value == numeric.backward.grad_input[0][u][v], name
+
+
+def test_ceil_mode_windows_are_clipped_and_divide_by_what_they_hold():
+    # PyTorch's avg_pool2d (count_include_pad): a window's divisor is its size clipped to the
+    # padded input, so the ceil-mode windows on the right and bottom of 3×3 hold 2 and 1
+    x = parse_literal("[[1,2,3],[4,5,6],[7,8,9]]")
+    average = solve("avgpool", x, 2, backward=True, ceil_mode=True)
+    assert average.applied.output == [[[3, 4.5], [7.5, 9]]]  # (3+6)/2, (7+8)/2, 9/1
+    assert average.backward.grad_input == [[[0.25, 0.25, 0.5], [0.25, 0.25, 0.5],
+                                            [0.5, 0.5, 1]]]
+    maximum = solve("maxpool", x, 2, backward=True, ceil_mode=True)
+    assert maximum.applied.output == [[[5, 6], [8, 9]]]
+    assert maximum.backward.grad_input == [[[0, 0, 0], [0, 1, 1], [0, 1, 1]]]
+    with pytest.raises(MatrixError, match="pools only"):
+        solve("conv", x, parse_literal("[[1]]"), ceil_mode=True)

@@ -74,10 +74,12 @@ def _square(minimum: int):
               help="conv: the patch matrix, the filter matrix and their product.")
 @click.option("--flip", is_flag=True,
               help="conv: true convolution (filter turned 180°) instead of cross-correlation.")
+@click.option("--ceil-mode", is_flag=True,
+              help="Pools: round the output size up, as PyTorch's ceil_mode.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def apply_operation(operation, matrix, filter_, stride, padding, bias, steps, backward, grad,
-                    symbolic, im2col, flip, format_):
+                    symbolic, im2col, flip, ceil_mode, format_):
     """Apply conv, maxpool or avgpool to a small matrix and print the output.
 
     \b
@@ -111,7 +113,7 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps, ba
     given = None if grad is None else read(grad, "∂L/∂Z", "--grad")
     try:
         result = solve(operation, read(matrix, "the input", "--input"), weight, stride, padding,
-                       bias, steps, backward, given, symbolic, im2col, flip)
+                       bias, steps, backward, given, symbolic, im2col, flip, ceil_mode)
     except MatrixError as error:
         if error.message.startswith("--"):  # an option that does not apply: CLI misuse
             raise click.UsageError(error.message) from None

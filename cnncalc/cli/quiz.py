@@ -7,12 +7,12 @@ import click
 from ..limits import QUIZ_COUNT
 from .base import cli
 
-TOPIC_CHOICES = ("conv", "pool", "params", "connections", "rf", "backward", "mixed")
+TOPIC_CHOICES = ("conv", "pool", "params", "connections", "rf", "fit", "backward", "mixed")
 
 
 @cli.command()
 @click.option("--topic", type=click.Choice(TOPIC_CHOICES), default="mixed", show_default=True,
-              help="What the questions are about (mixed also asks does-it-fit).")
+              help="What the questions are about (mixed draws from all of them).")
 @click.option("--count", "-n", type=click.IntRange(1, QUIZ_COUNT.value), default=5,
               show_default=True, help="How many questions.")
 @click.option("--seed", type=click.IntRange(min=0),

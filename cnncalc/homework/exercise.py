@@ -40,7 +40,7 @@ def flipped(filter: Matrix) -> Matrix:
 def solve(operation: str, input: Matrix, filter: Matrix | int, stride: int | None = None,
           padding: int = 0, bias: float | None = None, steps: bool = False,
           backward: bool = False, grad: Matrix | None = None, symbolic_lines: bool = False,
-          patches: bool = False, flip: bool = False) -> Exercise:
+          patches: bool = False, flip: bool = False, ceil_mode: bool = False) -> Exercise:
     """Apply the operation, then compute what the options ask for."""
     import numpy as np
 
@@ -48,13 +48,15 @@ def solve(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
     if not conv and (symbolic_lines or patches or flip):
         asked = "--symbolic" if symbolic_lines else "--im2col" if patches else "--flip"
         raise MatrixError(f"{asked} applies to conv only")
+    if ceil_mode and conv:
+        raise MatrixError("--ceil-mode applies to pools only")
     if flip and symbolic_lines:
         raise MatrixError("--symbolic writes the handout's cross-correlation; drop --flip")
     if grad is not None and not backward:
         raise MatrixError("--grad gives ∂L/∂Z for --backward; add --backward")
     if conv and flip and isinstance(filter, Matrix):
         filter = flipped(filter)
-    applied = apply(operation, input, filter, stride, padding, bias, steps)
+    applied = apply(operation, input, filter, stride, padding, bias, steps, ceil_mode)
     result = Exercise(applied, (TRUE_CONVOLUTION if flip else CORRELATION) if conv else "")
     x = np.array(_as_chw(input, "the input"), dtype=np.float64)
     out = np.array(applied.output)
