@@ -83,11 +83,12 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
             continue
         steps.append(Step(label, axis.formula(), quotient, "does not fit"))
         warnings.extend(_misfit_lines(layer, axis, size, both))
-    for axis in dict.fromkeys(axes if not both else axes[:1]):
+    for axis in axes[:1] if both else axes:
         if axis.stride > axis.span:  # the division may be exact, yet rows are skipped
+            what = "rows and columns" if both else f"{axis.axis}s"
             warnings.append(f"stride {axis.stride} > kernel {axis.span}: {axis.stride - axis.span}"
-                            f" of every {axis.stride} input {axis.axis}s between windows are "
-                            "never read")
+                            f" of every {axis.stride} input {what} between windows are never "
+                            "read")
     return steps, warnings, notes
 
 
