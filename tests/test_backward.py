@@ -187,6 +187,13 @@ def test_flip_computes_true_convolution():
     assert both.backward.grad_filter == [[[[4, 3], [2, 1]]]]
 
 
+def test_bias_gradient_sums_each_filters_grad():
+    result = solve("conv", parse_literal("[[1,2,3],[4,5,6],[7,8,9]]"),
+                   parse_literal("[[1,2],[3,4]]"), bias=0.5, backward=True,
+                   grad=parse_literal("[[1,-2],[3,4]]"))
+    assert result.backward.grad_bias == [6]  # 1 − 2 + 3 + 4
+
+
 def test_grad_of_the_wrong_shape_is_an_error():
     with pytest.raises(MatrixError, match="must have the output's shape, 2×2"):
         solve("conv", parse_literal("[[1,2,3],[4,5,6],[7,8,9]]"), parse_literal("[[1,2],[3,4]]"),

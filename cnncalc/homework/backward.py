@@ -26,6 +26,7 @@ class Backward:
     grad_output: list  # (K, Ho, Wo)
     grad_input: list  # (C, H, W)
     grad_filter: list | None = None  # (K, C, Fh, Fw), conv only
+    grad_bias: list | None = None  # (K,), conv with a bias: each filter's ∂L/∂Z summed
     steps: list[str] = field(default_factory=list)
 
 

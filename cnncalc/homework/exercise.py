@@ -66,6 +66,9 @@ def solve(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
         if backward:
             result.backward = conv_backward(x, weight, (step, step), padding,
                                             gradient(grad, out.shape), steps)
+            if bias is not None:
+                result.backward.grad_bias = [float(sum(map(sum, rows)))
+                                             for rows in result.backward.grad_output]
             if flip:  # the gradient of the filter as the user wrote it, not as turned
                 result.backward.grad_filter = flipped(
                     Matrix(result.backward.grad_filter, (0,) * 4)).values

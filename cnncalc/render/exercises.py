@@ -67,6 +67,9 @@ def exercise(result: Exercise) -> RenderableType:
                 parts += _maps(f"∂L/∂F{suffix}", weight, "channel")
             parts.append(Text("∂L/∂X = full convolution of ∂L/∂Z with the filter, cropped "
                               "by the padding", style="dim"))
+        if backward.grad_bias is not None:
+            parts.append(Text("∂L/∂b = the sum of ∂L/∂Z: "
+                              + ", ".join(number(value) for value in backward.grad_bias)))
         parts += _maps("∂L/∂X", backward.grad_input, "channel")
         if backward.steps:
             parts.append(Text("first gradients term by term:", style="bold"))
@@ -99,6 +102,8 @@ def exercise_json(result: Exercise) -> str:
         if result.backward.grad_filter is not None:
             data["grad_filter"] = plain(result.backward.grad_filter)
         data["grad_input"] = plain(result.backward.grad_input)
+        if result.backward.grad_bias is not None:
+            data["grad_bias"] = plain(result.backward.grad_bias)
     if result.symbolic is not None:
         data["symbolic"] = {"forward": result.symbolic.forward,
                             "grad_filter": result.symbolic.grad_filter,
