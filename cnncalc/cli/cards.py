@@ -135,7 +135,7 @@ def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias, 
     """
     from ..homework.card import conv_layer
 
-    if "?" in (dilation,):
+    if dilation == "?":
         raise click.BadParameter("the dilation cannot be searched", param_hint="--dilation")
 
     def make(kernel, stride, padding):

@@ -1,5 +1,5 @@
-"""Views of `apply` beyond the forward result (backward, symbolic, im2col) and the JSON of
-`apply`, the cards and `quiz` (SPEC §12: matrices as nested lists of numbers)."""
+"""Views of `apply` beyond the forward result (backward, symbolic, im2col), and its JSON
+(SPEC §12: matrices as nested lists of numbers)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def exercise(result: Exercise) -> RenderableType:
     parts: list[RenderableType] = [forward]
     backward = result.backward
     if backward is not None:
-        parts += _maps("∂L/∂Z given", backward.grad_output, "channel")
+        per = "filter" if backward.grad_filter is not None else "channel"
+        parts += _maps("∂L/∂Z given", backward.grad_output, per)
         if backward.grad_filter is not None:
             parts.append(Text("∂L/∂F = the padded input correlated with ∂L/∂Z "
                               "(S − 1 zeros between its entries)", style="dim"))
@@ -104,6 +105,8 @@ def exercise_json(result: Exercise) -> str:
         data["grad_input"] = plain(result.backward.grad_input)
         if result.backward.grad_bias is not None:
             data["grad_bias"] = plain(result.backward.grad_bias)
+        if result.backward.steps:
+            data["backward_steps"] = result.backward.steps
     if result.symbolic is not None:
         data["symbolic"] = {"forward": result.symbolic.forward,
                             "grad_filter": result.symbolic.grad_filter,
