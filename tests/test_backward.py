@@ -137,6 +137,15 @@ def test_handout_pooling_backward():
                                             [0.75, 0.75, 1, 1], [0.75, 0.75, 1, 1]]]
 
 
+def test_pooling_steps_say_where_each_gradient_goes():
+    maximum = solve("maxpool", parse_literal(HANDOUT_POOL), 2, backward=True, steps=True)
+    assert maximum.backward.steps[0] == "∂L/∂z11 = 1: max 9 at x22 gets 1"
+    assert maximum.backward.grad_bias is None
+    average = solve("avgpool", parse_literal(HANDOUT_POOL), 2, backward=True, steps=True,
+                    grad=parse_literal("[[1,2],[3,4]]"))
+    assert average.backward.steps[1] == "∂L/∂z12 = 2: each of its 4 inputs gets 2/4 = 0.5"
+
+
 def test_maxpool_ties_go_to_the_first_maximum_and_overlaps_add():
     tied = solve("maxpool", parse_literal("[[5,5],[5,5]]"), 2, backward=True)
     assert tied.backward.grad_input == [[[1, 0], [0, 0]]]  # PyTorch: first in row order

@@ -147,7 +147,7 @@ def pool_backward(operation: str, x, kernel: tuple[int, int], stride: tuple[int,
                 if c == 0 and len(lines) < STEP_COUNT * 2:
                     lines.append(f"{GRAD_Z}{i + 1}{j + 1} = {number(g)}: {what}")
     grad_input = grad_padded[:, padding:padding + height, padding:padding + width]
-    return Backward(grad.tolist(), grad_input.tolist(), None, lines if steps else [])
+    return Backward(grad.tolist(), grad_input.tolist(), steps=lines if steps else [])
 
 
 def _factor(value: float) -> str:
