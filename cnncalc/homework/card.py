@@ -78,8 +78,8 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
             continue
         if axis.fits:
             steps.append(Step(label, axis.formula(), quotient, f"inexact → {size}"))
-            notes.append(f"{label}: fits: only padding left over after the last window "
-                         f"(the last padding row is unused), {size}")
+            notes.append(f"{label} {size} fits: only padding left over after the last "
+                         "window (the last padding row is unused)")
             continue
         steps.append(Step(label, axis.formula(), quotient, "does not fit"))
         warnings.extend(_misfit_lines(layer, axis, size, both))
