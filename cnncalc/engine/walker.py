@@ -133,6 +133,12 @@ class Walker:
     def leaf(self, layer: Layer, path: str, x: Flowing, depth: int,
              ancestors: tuple[str, ...]) -> Flowing:
         shape = x.shape
+        if layer.target is not None:  # `to: NAME`: sized by that tensor
+            target = self.tensors[layer.target].shape
+            if len(target) != len(shape):
+                raise ShapeError(f"'to: {layer.target}' is {shape_str(target)}, not a map of "
+                                 f"this rank like {shape_str(shape)}")
+            layer = layer.toward(spatial_sizes(shape), spatial_sizes(target))
         out = layer.output_shape(shape)
         check_printable(out)
         counts = layer.counts(shape, out)
@@ -239,15 +245,16 @@ class Walker:
                               ancestors)
 
     def split(self, node: Split, x: Flowing, depth: int, ancestors: tuple[str, ...]) -> Flowing:
-        parts = split_parts(x.shape, len(node.branches), node.sizes)
-        outputs, start = [], 0
-        for index, (part, branch) in enumerate(zip(parts, node.branches, strict=True), 1):
+        parts, start = [], 0  # a row per part, then the branches (SPEC §7)
+        for index, part in enumerate(split_parts(x.shape, len(node.branches), node.sizes), 1):
             path, stop = f"{node.path}.part{index}", start + channels(part)
             self.add(Row(path, "split", f"split {start}:{stop}", x.shape, part, depth,
                          ancestors, Counts(connections=numel(part)), x.field,
                          reads=(x.tensor,), part=(start, stop)))
-            outputs.append(self.sequence(branch, Flowing(part, x.field, path), depth, ancestors))
+            parts.append(Flowing(part, x.field, path))
             start = stop
+        outputs = [self.sequence(branch, part, depth, ancestors)
+                   for part, branch in zip(parts, node.branches, strict=True)]
         out, notes = concatenated([flow.shape for flow in outputs], "none")
         return self.merge_row(f"{node.path}.concat", "concat", outputs, out, depth, ancestors,
                               notes, input=x.shape)
@@ -261,19 +268,26 @@ class Walker:
         return x  # the main path goes on from the head's input
 
     def mark_unused(self, outputs: set[str]) -> None:
-        """One warning per outermost entry whose result reaches no output."""
+        """One warning per run of entries whose results reach no output, named by the
+        outermost entries (a whole unused block is one name, not each of its layers)."""
         flags = unused_rows(self.rows, outputs)
         whole = {group.path for group in self.groups
                  if group.end > group.start and all(flags[group.start:group.end])}
-        warned: set[str] = set()
+        runs: list[tuple[Row, list[str]]] = []  # (first row, entry names) per run
+        previous_unused = False
         for row, unused in zip(self.rows, flags, strict=True):
-            if not unused:
-                continue
-            key = next((path for path in row.ancestors if path in whole), row.path)
-            if key not in warned:
-                warned.add(key)
-                row.warnings.append(f"never used: the result of '{key}' reaches no output "
-                                    "(read it with 'from:', list it in 'outputs:' or remove it)")
+            if unused:
+                key = next((path for path in row.ancestors if path in whole), row.path)
+                if not previous_unused:
+                    runs.append((row, []))
+                if key not in runs[-1][1]:
+                    runs[-1][1].append(key)
+            previous_unused = unused
+        for row, keys in runs:
+            named = f"the result of '{keys[0]}' reaches" if len(keys) == 1 else \
+                f"the results of '{keys[0]}' … '{keys[-1]}' ({len(keys)} entries) reach"
+            row.warnings.append(f"never used: {named} no output (read it with 'from:', list "
+                                "it in 'outputs:' or remove it)")
 
 
 # 1,000 decimal digits need at most this many bits: a size beyond it is refused before any

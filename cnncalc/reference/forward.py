@@ -13,6 +13,7 @@ import numpy as np
 
 from ..engine.model import PREVIOUS, Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from . import ops, weights
+from .aim import aimed
 from .runners import OWNED_RESULT, RUNNERS, identity_batchnorm
 
 Shape = tuple[int, ...]
@@ -94,6 +95,8 @@ class Forward:
 
     def leaf(self, layer, path: str, x: np.ndarray, owned: bool = False) -> np.ndarray:
         self.before(path)
+        if layer.target is not None:  # `to:` — sized by another array
+            layer = aimed(layer, x.shape[1:], self.tensors[layer.target].shape[1:])
         return self.record(path, self.apply(layer, x, owned))
 
     def apply(self, layer, x: np.ndarray, owned: bool = False) -> np.ndarray:
@@ -169,11 +172,11 @@ class Forward:
         return self.record(f"{node.path}.multiply", ops.multiply([x, values]))
 
     def split(self, node: Split, x: np.ndarray) -> np.ndarray:
-        outputs = []
         parts = ops.split_channels(x, len(node.branches), node.sizes)
-        for index, (part, branch) in enumerate(zip(parts, node.branches, strict=True), 1):
+        for index, part in enumerate(parts, 1):  # every part's row, then the branches
             self.before(f"{node.path}.part{index}")
             self.record(f"{node.path}.part{index}", part)
-            outputs.append(self.sequence(branch, part)[0])
+        outputs = [self.sequence(branch, part)[0]
+                   for part, branch in zip(parts, node.branches, strict=True)]
         self.before(f"{node.path}.concat")
         return self.record(f"{node.path}.concat", self.joined(outputs, "none"))

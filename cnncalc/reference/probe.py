@@ -19,6 +19,7 @@ import numpy as np
 
 from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from . import ops
+from .aim import aimed
 from .probe_graph import DTYPE, ProbeGraph, Probes
 from .runners import padding
 
@@ -202,6 +203,11 @@ class Probe(ProbeGraph):
 
     def leaf(self, layer, path: str, p: Probes) -> Probes:
         self.before(path)
+        if layer.target is not None and p.spatial is not None:  # `to:`: sized by another map
+            target = self.tensors[layer.target].spatial
+            if target is None:
+                raise ValueError(f"'to:' names a vector, {path} needs a map")
+            layer = aimed(layer, p.spatial.shape[1:], target.shape[1:])
         runner = PROBE_RUNNERS.get(layer.type)
         if runner is None:
             raise ValueError(f"the probe referee has no kernel for '{layer.type}' layers")

@@ -66,12 +66,13 @@ class ProbeGraph:
     def split(self, node: Split, p: Probes) -> Probes:
         if p.spatial is None:
             raise ValueError("split needs a map, the probes carry a vector")
-        outputs = []
-        parts = ops.split_channels(p.channel, len(node.branches), node.sizes)
-        for index, (part, branch) in enumerate(zip(parts, node.branches, strict=True), 1):
-            self.before(f"{node.path}.part{index}")
-            piece = self.record(f"{node.path}.part{index}", Probes(p.spatial, part))
-            outputs.append(self.sequence(branch, piece))
+        pieces = []
+        for index, part in enumerate(ops.split_channels(p.channel, len(node.branches),
+                                                        node.sizes), 1):
+            self.before(f"{node.path}.part{index}")  # every part's row, then the branches
+            pieces.append(self.record(f"{node.path}.part{index}", Probes(p.spatial, part)))
+        outputs = [self.sequence(branch, piece)
+                   for piece, branch in zip(pieces, node.branches, strict=True)]
         self.before(f"{node.path}.concat")
         return self.record(f"{node.path}.concat", self.joined(outputs, "none"))
 

@@ -145,7 +145,7 @@ def to_csv(analysis: Analysis, keras: bool = False) -> str:
         for key in ("rf", "jump", "start"):
             if isinstance(record[key], list):
                 record[key] = "x".join(map(str, record[key]))
-        record["notes"] = "; ".join(record["notes"])
+        record["notes"] = "; ".join([*(["aux head"] if row.aux else []), *record["notes"]])
         writer.writerow(record)
     writer.writerow(_csv_total(analysis, keras))
     return buffer.getvalue()
@@ -249,8 +249,9 @@ def _marks(rows: list[Row]) -> tuple[str, str]:
 
 def _row_line(row: Row, keras: bool) -> Line:
     checks, verified = _marks([row])
+    description = row.description + (" (aux)" if row.aux else "")  # counted apart in totals
     return Line(printable(_label(row.path, row.ancestors)), row.depth, "row",
-                printable(row.description), row.input, row.output, _row_figures(row, keras),
+                printable(description), row.input, row.output, _row_figures(row, keras),
                 row.field, checks, verified)
 
 

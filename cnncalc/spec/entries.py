@@ -197,20 +197,31 @@ class EntryReader:
     def single(self, kind, options, name, env, fields, prefix) -> list[Node]:
         where = fields["where"]
         cls = CATALOG[kind]
-        allowed = (*cls.OPTIONS, *(("activation",) if kind in WITH_ACTIVATION else ()))
+        allowed = (*cls.OPTIONS, *(("activation",) if kind in WITH_ACTIVATION else ()),
+                   *(("to",) if cls.aims else ()))
         self.allow(options, allowed, where)
         values = {}
+        target = None
+        if "to" in options:
+            target = self.resolve(self.substitute(options["to"], env),
+                                  {**where, **position(options, "to", self.file)}, "to")
+            clash = [key for key in cls.OPTIONS if key in options and key != "mode"]
+            if clash or target == PREVIOUS:
+                raise SpecError(f"'to:' sets the size of this {kind} from "
+                                + (f"another tensor; drop '{clash[0]}'" if clash else
+                                   "an earlier named tensor, not 'previous'"), **where)
         for key, option in cls.OPTIONS.items():
             if key in options:
                 values[key] = self.value(options, key, env, where,
                                          lambda v, o=option, k=key: o.normalise(v, k))
-            elif option.required:
+            elif option.required and target is None:
                 raise SpecError(f"missing required option '{key}' (e.g. "
                                 f"'- {kind}: {{{key}: …}}')", **where)
         if kind == "conv" and "filters" not in values and not values.get("depthwise"):
             raise SpecError("missing required option 'filters' (the number of output "
                             "channels K)", **where)
         layer: Layer = cls(name, **fields, **values)
+        layer.target = target
         nodes: list[Node] = [layer]
         if options.get("activation") not in (None, "none"):
             activation = self.activation(options, env, where, prefix)
