@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from itertools import chain
 
 import click
 
@@ -66,7 +67,7 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
       cnncalc summary my_net.yaml --input 224x224x3 --format json
       cnncalc summary resnet50 --format html -o report.html
     """
-    from ..render.formats import to_csv, to_json, to_markdown
+    from ..render.formats import json_chunks, to_csv, to_markdown
 
     if not train:
         refuse_training_options_without_train()
@@ -81,7 +82,7 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
 
             emit(render_training.to_json(analysis, training) + "\n", output)
         else:
-            emit(to_json(analysis, keras) + "\n", output)
+            emit(chain(json_chunks(analysis, keras), ["\n"]), output)
     elif output_format == "csv":
         emit(to_csv(analysis, keras), output)
     elif output_format == "markdown":
