@@ -7,8 +7,8 @@ The seeds are the ONNX fixtures of tests/data (torchvision exports) and cnncalc'
 exports of a few built-ins. Each case mutates one model — in its bytes (flipped bits, a cut
 tail, a spliced block) or in its structure (a dimension set to 0, negative or huge, an
 attribute changed, an input renamed to nothing or to a later tensor (a cycle), a node
-dropped or duplicated, an op type swapped, a shape removed, a wrong element type) — and runs `summary FILE` (JSON, probe
-referee) and `import FILE`. Prints the exit-code distribution, the slowest case and every
+dropped or duplicated, an op type swapped, a shape removed, a wrong element type) — and
+runs `summary FILE` (JSON, probe referee) and `import FILE`. Prints the exit-code distribution, the slowest case and every
 failure: a traceback, an internal error, an exit code other than 0/1/2, a slow case.
 """
 
