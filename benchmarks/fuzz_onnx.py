@@ -8,8 +8,9 @@ exports of a few built-ins. Each case mutates one model — in its bytes (flippe
 tail, a spliced block) or in its structure (a dimension set to 0, negative or huge, an
 attribute changed, an input renamed to nothing or to a later tensor (a cycle), a node
 dropped or duplicated, an op type swapped, a shape removed, a wrong element type) — and
-runs `summary FILE` (JSON, probe referee) and `import FILE`. Prints the exit-code distribution, the slowest case and every
-failure: a traceback, an internal error, an exit code other than 0/1/2, a slow case.
+runs `summary FILE` (JSON, probe referee) and `import FILE`. Prints the exit-code
+distribution, the slowest case and every failure: a traceback, an internal error, an exit
+code other than 0/1/2, a slow case.
 """
 
 from __future__ import annotations
