@@ -7,7 +7,7 @@ the tests run over every built-in, and every built-in must have one.
 from __future__ import annotations
 
 import pytest
-from golden_data import BUILTINS, GOLDEN_DIR, golden
+from golden_data import BUILTINS, GOLDEN_DIR, channels_last, golden
 
 import cnncalc
 
@@ -39,7 +39,7 @@ ROW_TYPES = {
 # torchvision pools these models globally with F.adaptive_avg_pool2d, not a module, so
 # their golden layer lists have no pooling row (golden README, "Things the layer lists do
 # not show"); the spec's pooling row is left out of the comparison for them.
-FUNCTIONAL_GLOBAL_POOL = {"mobilenet-v2", "densenet121", "densenet161"}
+FUNCTIONAL_GLOBAL_POOL = {"mobilenet-v2", "densenet121", "densenet161", "shufflenet-v2"}
 # Inception-v3's pool branches and its aux head's pools are functional too (F.avg_pool2d,
 # F.max_pool2d, F.adaptive_avg_pool2d): only its stem pools and final pool are modules.
 FUNCTIONAL_POOLS = {"inception-v3": lambda row: row.type in ("avgpool", "adaptiveavgpool")
@@ -100,7 +100,7 @@ def test_builtin_layer_shapes_match_golden(name, analyses):
     ]
     want = [
         (MODULE_TYPES[layer["type"]], _shape(layer["output"]))
-        for layer in reference["layers"]
+        for layer in map(channels_last, reference["layers"])
         if layer["type"] in MODULE_TYPES
     ]
     assert got == want

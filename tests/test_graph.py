@@ -240,3 +240,21 @@ def test_both_referees_verify_every_row_of_a_graph(spec, referee, tmp_path):
     assert result.exit_code == 0, result.output
     layers = json.loads(result.output)["layers"]
     assert layers and all(layer["verified"] is True for layer in layers)
+
+
+def test_aux_rows_are_marked_in_every_format(tmp_path):
+    path = tmp_path / "aux.yaml"
+    path.write_text("input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 1}\n"
+                    "  - aux: {name: side, layers: [gap, flatten, {dense: {units: 2}}]}\n"
+                    "  - gap\n  - flatten\n  - dense: {units: 3}\n", encoding="utf-8")
+    outputs = {fmt: CliRunner().invoke(cli, ["summary", str(path), "--no-verify", "--format",
+                                             fmt]).output
+               for fmt in ("table", "markdown", "csv")}
+    side = 4 * 2 + 2  # the aux head's dense: 4 inputs × 2 units + 2 biases
+    main = (3 + 1) * 4 + 4 * 3 + 3
+    assert f"{main:,} params" in outputs["table"]  # the "without aux heads" line
+    assert f"| params without aux heads | {main:,} |" in outputs["markdown"]
+    assert "| dense 2 (aux) |" in outputs["markdown"]
+    csv_rows = [line for line in outputs["csv"].splitlines() if line.startswith("side.")]
+    assert len(csv_rows) == 3 and all(line.endswith("aux head") for line in csv_rows)
+    assert f"{main + side:,}" in outputs["table"]
