@@ -264,7 +264,8 @@ def test_blocks_frame_each_stage_around_its_maps():
 
 
 def test_branches_that_never_merge_are_drawn_as_separate_outputs():
-    """Several outputs / an aux head (not in the spec language yet): the layout side is ready."""
+    """A fork whose branches never meet and that is not a side fork (no spec makes one yet:
+    aux heads and output markers are side forks): each branch is drawn to its own end."""
     from cnncalc.render.diagram.flow import layout_chain
     from cnncalc.render.diagram.graph import GraphStyle
     from cnncalc.render.diagram.tree import Box, Fork

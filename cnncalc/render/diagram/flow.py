@@ -85,7 +85,7 @@ class FlowLayout:
         if isinstance(item, Box):
             along, across = self.uv_size(*self.box_size(item))
             return (along, across / 2, across / 2)
-        sizes = [self.measure(branch) for branch in item.branches]
+        sizes = self.branch_sizes(item)
         merge_u, merge_v = self.merge_uv(item)
         along = 2 * style.split + self.lead(item) + max(size[0] for size in sizes) + merge_u
         if item.side:
@@ -95,6 +95,16 @@ class FlowLayout:
             return (along, near, far) if style.beside > 0 else (along, far, near)
         across = sum(size[1] + size[2] for size in sizes) + style.branch_gap * (len(sizes) - 1)
         return (along, max(across, merge_v) / 2, max(across, merge_v) / 2)
+
+    def branch_sizes(self, fork: Fork) -> list[tuple[float, float, float]]:
+        """Each branch's size; a split's empty branch keeps room for its note above or
+        beside its line."""
+        sizes = [self.measure(branch) for branch in fork.branches]
+        if fork.labels:
+            room = 2 * LABEL_SIZE + 10
+            sizes = [(along, max(before, room), after) if not branch else (along, before, after)
+                     for branch, (along, before, after) in zip(fork.branches, sizes, strict=True)]
+        return sizes
 
     def _side_offsets(self, chain: list) -> None:
         """Side branches clear the items just before and after them on the main line (a
@@ -152,7 +162,7 @@ class FlowLayout:
 
     def branch_centres(self, fork: Fork, v: float) -> list[float]:
         style = self.style
-        sizes = [self.measure(branch) for branch in fork.branches]
+        sizes = self.branch_sizes(fork)
         centres = []
         if fork.side:  # the main line straight on, the others beside it
             centres.append(v)
