@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from golden_data import BUILTINS, golden
+from hypothesis import HealthCheck, given, settings
+from test_fuzz_graph import graph_specs
 
 import cnncalc
 from cnncalc.cli import cli
@@ -523,3 +525,21 @@ def test_graph_pictures_in_tikz_and_html():
     assert r"$\odot$" in tex and tex.isascii() and "output head2" in tex
     page = to_html(result)
     assert "<svg" in page and "output head2" in page and "⊙" in page
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=graph_specs())
+def test_random_graphs_draw_every_shape_and_output(spec):
+    """Random networks joined by from:, merges, gates, splits and aux heads (the fuzzer of
+    test_fuzz_graph.py): every one that analyses draws in both styles with every row's
+    shape, an output marker per output when there are several, and every link attached."""
+    try:
+        result = cnncalc.analyze(cnncalc.loads(spec, file="graph.yaml"))
+    except cnncalc.CnnCalcError:
+        return
+    for style in ("graph", "blocks"):
+        _, markers = check_svg(result, style)
+        assert len(markers) == (len(result.outputs) if len(result.outputs) > 1 else 0), spec
+        canvas = diagram(result, style)
+        for line in canvas.of(Line, "from"):
+            assert line.points[0] != line.points[-1] and len(line.points) >= 4, spec

@@ -35,6 +35,8 @@ def add_outputs(chain: list[Item], analysis: Analysis) -> None:
 
 def _made(item: Item) -> list[str]:
     if isinstance(item, Box):
+        if item.kind == "input":  # an output may be an input passed through
+            return [item.name]
         return [row.path for row in reversed(item.rows)]
     return [item.merge.path] if item.merge is not None else []
 
