@@ -523,6 +523,8 @@ def test_graph_pictures_in_tikz_and_html():
     result = spec_analysis(SE_LIKE)
     tex = to_tikz(diagram(result, "graph"))
     assert r"$\odot$" in tex and tex.isascii() and "output head2" in tex
+    marker = next(line for line in tex.splitlines() if "output head2" in line)
+    assert "text={rgb,255:red,255; green,255; blue,255}" in marker  # white on the dark pill
     page = to_html(result)
     assert "<svg" in page and "output head2" in page and "⊙" in page
 
