@@ -545,3 +545,21 @@ def test_random_graphs_draw_every_shape_and_output(spec):
         canvas = diagram(result, style)
         for line in canvas.of(Line, "from"):
             assert line.points[0] != line.points[-1] and len(line.points) >= 4, spec
+
+
+def test_a_branch_reading_a_named_tensor_gets_its_arrow_from_it():
+    result = spec_analysis("""
+input: 16x16x8
+layers:
+  - conv: {name: a, filters: 8, kernel: 3, padding: 1}
+  - conv: {name: b, filters: 8, kernel: 5, padding: 2}
+  - concat:
+      branches:
+        - [{conv: {from: a, filters: 4, kernel: 1}}]
+        - [{conv: {filters: 6, kernel: 1}}]
+""")
+    canvas = diagram(result, "graph")
+    # the first branch reads a (two boxes up), the second what comes down the line (b)
+    assert links_drawn(canvas) == {("conv 3×3 p1, 8 | 16×16×8", "conv 1×1, 4 | 16×16×4")}
+    into = [nodes_near(canvas, line.points[-1]) for line in canvas.of(Line, "flow")]
+    assert ["conv 1×1, 6 | 16×16×6"] in into and ["conv 1×1, 4 | 16×16×4"] not in into

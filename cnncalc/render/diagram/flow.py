@@ -201,8 +201,9 @@ class FlowLayout:
                           (merge_start - style.split / 2, centre), (merge_start, v)]
                 arrow(self.canvas, [self.xy(*p) for p in points], role="skip")
                 continue
-            arrow(self.canvas, [self.xy(u, v), self.xy(u + style.split / 2, centre),
-                                self.xy(start, centre)])
+            if branch[0].joined:  # else it reads a named tensor, drawn as a link
+                arrow(self.canvas, [self.xy(u, v), self.xy(u + style.split / 2, centre),
+                                    self.xy(start, centre)])
             self.place(branch, start, centre)
             if fork.merge is None:
                 continue

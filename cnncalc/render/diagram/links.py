@@ -102,6 +102,7 @@ def _walk(chain: list[Item], incoming: str | None, pending: list[tuple[str, Item
             if item.kind != "output":
                 incoming = item.out
             continue
+        item.input = item.input or incoming or ""  # "": what comes down the line
         item.joined = item.input == incoming
         if not item.joined:
             pending.append((item.input, item))

@@ -110,7 +110,7 @@ class _Builder:
         self.depth = depth
         self.groups = {(g.start, g.depth): g for g in reversed(analysis.groups)
                        if g.end > g.start}
-        self.branch_counts = _branch_counts(analysis.network.layers)
+        self.branch_counts, self.sourced = _scan(analysis.network.layers)
         # how many readers each tensor has (an output counts as one): fusing a layer into
         # the box before it hides the tensor between them, so only a tensor read once fuses
         self.readers = Counter(tensor for row in self.rows for tensor in row.reads)
@@ -163,7 +163,7 @@ class _Builder:
         add = self.rows[short_end]
         fork = Fork(group.path, add, [self.chain(group.start, body_end, depth),
                                       self.chain(body_end, short_end, depth)],
-                    input=self.rows[group.start].reads[0])
+                    input=self.input_of(group))
         items: list[Item] = [fork]
         for item in self.chain(short_end + 1, group.end, depth):
             self.append(items, item)
@@ -176,8 +176,7 @@ class _Builder:
             end = self._span(start, group.end - 1, f"{group.path}.branch{number}.")
             chains.append(self.chain(start, end, depth))
             start = end
-        return [Fork(group.path, self.rows[group.end - 1], chains,
-                     input=self.rows[group.start].reads[0])]
+        return [Fork(group.path, self.rows[group.end - 1], chains, input=self.input_of(group))]
 
     def gate(self, group: Group, depth: int) -> list[Item]:
         """x ⊙ body(x): the body beside the main line, meeting it at ⊙."""
@@ -205,7 +204,18 @@ class _Builder:
                                     [rows[0].reads[0]])]
         else:
             head = self.chain(group.start, group.end, depth)
-        return Fork(group.path, None, [[], head], side=True, input=rows[0].reads[0])
+        return Fork(group.path, None, [[], head], side=True, input=self.input_of(group))
+
+    def input_of(self, group: Group) -> str:
+        """What a residual, concat or aux reads: what comes down the line ("" — links.py
+        fills it in), unless the entry itself has `from:`; then the tensor its rows read
+        most from outside (a `from:` inside one branch reads something else)."""
+        if group.path not in self.sourced:
+            return ""
+        rows = self.rows[group.start:group.end]
+        made = {row.path for row in rows}
+        reads = Counter(tensor for row in rows for tensor in row.reads if tensor not in made)
+        return reads.most_common(1)[0][0]
 
     def append(self, items: list[Item], item: Item) -> None:
         """Append, fusing a shape-keeping layer into the layer box before it when it alone
@@ -227,12 +237,16 @@ def _fusable(row: Row) -> bool:
     return row.input == row.output and row.macs == 0 and row.type not in MERGE_SYMBOLS
 
 
-def _branch_counts(nodes) -> dict[str, int]:
-    """path → number of branches, for every concat in the model tree (duck-typed)."""
+def _scan(nodes) -> tuple[dict[str, int], set[str]]:
+    """path → number of branches for every concat or split in the model tree, and the paths
+    of the composites that read a named tensor (`from:`); duck-typed."""
     counts: dict[str, int] = {}
+    sourced: set[str] = set()
     stack = list(nodes)
     while stack:
         node = stack.pop()
+        if getattr(node, "source", None) is not None:
+            sourced.add(node.path)
         if hasattr(node, "branches"):
             counts[node.path] = len(node.branches)
             stack.extend(layer for branch in node.branches for layer in branch)
@@ -241,4 +255,4 @@ def _branch_counts(nodes) -> dict[str, int]:
         shortcut = getattr(node, "shortcut", None)
         if isinstance(shortcut, list):
             stack.extend(shortcut)
-    return counts
+    return counts, sourced
