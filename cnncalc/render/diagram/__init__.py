@@ -1,5 +1,7 @@
 """Architecture diagrams from an Analysis: a layout model (tree → canvas of primitives) and
-writers for SVG and TikZ; PNG is rendered from the SVG by render/png.py.
+writers for SVG and TikZ; PNG is rendered from the SVG by render/png.py. The tree (tree.py)
+is built from the rows and groups; links.py adds output markers and turns every read that
+no chain or fork shows into a link, which lanes.py routes once the layout is placed.
 
     canvas = diagram(analysis, style="graph")   # or "blocks"; None picks by the network
     to_svg(canvas), to_tikz(canvas)
