@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.model import Concat, Residual, Sequential
-from . import ops
+from . import ops, ranks
 from .runners import padding
 
 DTYPE = np.float32
@@ -207,7 +207,7 @@ class Probe:
         runner = PROBE_RUNNERS.get(layer.type)
         if runner is None:
             raise ValueError(f"the probe referee has no kernel for '{layer.type}' layers")
-        return self.record(path, runner(layer, p))
+        return self.record(path, ranks.probe(runner, layer, p))  # 1-D, 3-D: on 2-D views
 
     def residual(self, node: Residual, p: Probes) -> Probes:
         body = self.sequence(node.body, p)
@@ -238,7 +238,9 @@ class Probe:
         self.before(f"{path}.shortcut.conv")
         one = np.ones((1, 1, 1, 1), dtype=DTYPE)
         weight = np.zeros((body.channel.shape[0], p.channel.shape[0], 1, 1), dtype=DTYPE)
-        conv = Probes(ops.conv2d(p.spatial, one, stride=stride), ops.conv2d(p.channel, weight))
+        spatial = (ops.conv2d(p.spatial, one, stride=stride) if len(stride) == 2
+                   else ranks.strided(p.spatial, stride))  # 1-D, 3-D: what 1×…×1 reads
+        conv = Probes(spatial, ops.conv2d(p.channel, weight))
         self.record(f"{path}.shortcut.conv", conv)
         self.before(f"{path}.shortcut.bn")
         return self.record(f"{path}.shortcut.bn", conv)
