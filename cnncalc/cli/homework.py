@@ -11,20 +11,27 @@ from .base import cli, console, shape_option, spec_argument
 
 def _spatial_input(ctx, param, value):
     shape = shape_option(ctx, param, value)
-    if shape is not None and spatial_rank(shape) != 2:
-        raise click.BadParameter("a conv or pooling layer needs HxWxC, e.g. 32x32x3")
+    if shape is not None and spatial_rank(shape) == 0:
+        raise click.BadParameter("a conv or pooling layer needs a map: HxWxC like 32x32x3 "
+                                 "(LxC like 16000x1, DxHxWxC like 16x112x112x3)")
     return shape
 
 
-def _int_or(words: tuple[str, ...]):
-    """A callback accepting a non-negative integer or one of `words` ('?', 'same', …)."""
+def _int_or(words: tuple[str, ...], minimum: int = 0):
+    """A callback accepting a non-negative integer, one per axis ('1x2x2', SPEC §8), or one
+    of `words` ('?', 'same', …)."""
     def callback(ctx, param, value):
         if value is None or value.strip().lower() in words:
             return None if value is None else value.strip().lower()
-        if not (value.strip().isascii() and value.strip().isdigit()):  # '²' is no number
-            choices = " or ".join(["an integer", *(f"'{word}'" for word in words)])
+        parts = value.strip().lower().replace("×", "x").split("x")
+        if not all(part.isascii() and part.isdigit() for part in parts):  # '²' is no number
+            choices = " or ".join(["an integer (or one per axis, like 1x2x2)",
+                                   *(f"'{word}'" for word in words)])
             raise click.BadParameter(f"{value!r} is not {choices}")
-        return int(value)
+        numbers = tuple(int(part) for part in parts)
+        if min(numbers) < minimum:
+            raise click.BadParameter(f"{value!r} must be ≥ {minimum}")
+        return numbers[0] if len(numbers) == 1 else numbers
     return callback
 
 
@@ -48,14 +55,16 @@ def _print_card(make, shape, stride, padding) -> None:
 @click.argument("input_shape", metavar="INPUT", callback=_spatial_input)
 @click.option("--filters", "-k", type=click.IntRange(min=1), required=True,
               help="Number of filters K (output channels).")
-@click.option("--kernel", "-f", type=click.IntRange(min=1), required=True,
-              help="Kernel size F (F×F).")
+@click.option("--kernel", "-f", required=True, callback=_int_or((), 1),
+              help="Kernel size F (F×F), or one per axis like 3x7x7.")
 @click.option("--stride", "-s", default="1", show_default=True, callback=_int_or(("?",)),
-              help="Stride S, or ? to list the strides that fit.")
+              help="Stride S (or one per axis, like 1x2x2), or ? to list the strides that fit.")
 @click.option("--padding", "-p", default="0", show_default=True,
-              callback=_int_or(("?", "same", "valid")),
-              help="Padding P per side, same, valid, or ? to list the paddings that fit.")
-@click.option("--dilation", "-d", type=click.IntRange(min=1), default=1, show_default=True)
+              callback=_int_or(("?", "same", "valid", "causal")),
+              help="Padding P per side (or one per axis), same, valid, causal (1-D), or ? to "
+                   "list the paddings that fit.")
+@click.option("--dilation", "-d", default="1", show_default=True, callback=_int_or((), 1),
+              help="Dilation D (or one per axis).")
 @click.option("--groups", "-g", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--bias/--no-bias", default=True, show_default=True)
 def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias):
@@ -66,6 +75,7 @@ def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias):
       cnncalc conv 32x32x3 --filters 6 --kernel 5
       cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4
       cnncalc conv 32x32x3 --filters 10 --kernel 5 --stride 2 --padding ?
+      cnncalc conv 16x112x112x3 --filters 64 --kernel 3x7x7 --stride 1x2x2 --padding 1x3x3
     """
     from ..homework.card import conv_layer
 
@@ -77,12 +87,14 @@ def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias):
 
 @cli.command()
 @click.argument("input_shape", metavar="INPUT", callback=_spatial_input)
-@click.option("--kernel", "-f", type=click.IntRange(min=1), required=True,
-              help="Window size F (F×F).")
+@click.option("--kernel", "-f", required=True, callback=_int_or((), 1),
+              help="Window size F (F×F), or one per axis like 2x2x2.")
 @click.option("--stride", "-s", callback=_int_or(("?",)),
-              help="Stride S (default: the window size), or ? to list the strides that fit.")
+              help="Stride S (default: the window size; or one per axis), or ? to list the "
+                   "strides that fit.")
 @click.option("--padding", "-p", default="0", show_default=True, callback=_int_or(("?",)),
-              help="Padding P per side (at most F/2), or ? to list the paddings that fit.")
+              help="Padding P per side (at most F/2; or one per axis), or ? to list the "
+                   "paddings that fit.")
 @click.option("--mode", type=click.Choice(["max", "avg"]), default="max", show_default=True)
 def pool(input_shape, kernel, stride, padding, mode):
     """Answer card for one pooling layer: output size, neurons, connections.

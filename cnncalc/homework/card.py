@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from ..engine.fit import AxisFit, advice
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
+from ..engine.options import Each
 from ..engine.receptive import Field
 from ..engine.search import fitting_paddings, fitting_strides
-from ..engine.shapes import Shape, effective_kernel, numel, shape_str
+from ..engine.shapes import SIZE_NAMES, Shape, axis_names, effective_kernel, numel, shape_str
 from ..engine.text import format_number
 from ..errors import ShapeError
 from ..limits import CARD_LISTED
@@ -54,10 +55,9 @@ def _n(value: int) -> str:
 
 
 def _same_axes(axes: list[AxisFit]) -> bool:
-    first, second = axes
-    return (first.size, first.kernel, first.stride, first.pad_before, first.pad_after,
-            first.dilation) == (second.size, second.kernel, second.stride, second.pad_before,
-                                second.pad_after, second.dilation)
+    """Every axis does the same arithmetic (one line says it all); a 1-D input has one."""
+    return len({(axis.size, axis.kernel, axis.stride, axis.pad_before, axis.pad_after,
+                 axis.dilation) for axis in axes}) == 1
 
 
 def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], list[str],
@@ -65,7 +65,8 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
     """Output height/width with the lecture formula, plus the does-not-fit explanation."""
     axes = layer.axis_fits(shape)
     labelled = ([("output size", axes[0], out[0])] if _same_axes(axes)
-                else [("output height", axes[0], out[0]), ("output width", axes[1], out[1])])
+                else [(f"output {SIZE_NAMES.get(axis.axis, axis.axis)}", axis, out[a])
+                      for a, axis in enumerate(axes)])
     steps, warnings, notes = [], [], []
     both = len(labelled) == 1
     for label, axis, size in labelled:
@@ -83,54 +84,57 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
                          f"(the last padding row is unused), so {size} still fits")
             continue
         steps.append(Step(label, axis.formula(), quotient, "does not fit"))
-        warnings.extend(_misfit_lines(layer, axis, size, both))
+        warnings.extend(_misfit_lines(layer, axis, size, both, shape))
     return steps, warnings, notes
 
 
-def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool) -> list[str]:
+def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool, shape: Shape
+                  ) -> list[str]:
     """Why it does not fit and what would, in summary's words, plus the strides that fit."""
-    label = "rows and columns" if both else axis.axis + "s"
+    names = [name + "s" for name in axis_names(shape)]
+    every = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    label = every if both else axis.axis + "s"
     strides = axis.fitting_strides(axis.span)
     return [*advice(axis, label, layer.max_padding()),
             f"strides ≤ {axis.span} that fit: " + ", ".join(map(str, strides))]
 
 
 def layer_card(layer: Layer, shape: Shape) -> Card:
-    """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (H, W, C)."""
+    """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (L×C, H×W×C or
+    D×H×W×C: every figure with the kernel volume, the sizes per axis)."""
     if not isinstance(layer, (Conv, Pool)):
         raise ShapeError(f"an answer card needs a conv or pooling layer, not {layer.type}")
     out = layer.output_shape(shape)
     counts = layer.counts(shape, out)
     steps, warnings, notes = _size_steps(layer, shape, out)
     steps.append(Step("output shape", "", shape_str(out, times="×")))
-    kh, kw = layer.kernel
+    volume, window = numel(layer.kernel), "·".join(map(str, layer.kernel))
     neurons = numel(out)
     steps.append(Step("neurons", "·".join(map(str, out)), _n(neurons)))
     if isinstance(layer, Conv):
         steps += _conv_steps(layer, shape, neurons, counts)
     else:
-        steps += [Step("inputs per neuron", f"{kh}·{kw}", _n(kh * kw), "one window per channel"),
-                  Step("connections", f"{_n(neurons)} × {kh * kw}", _n(counts.connections)),
+        steps += [Step("inputs per neuron", window, _n(volume), "one window per channel"),
+                  Step("connections", f"{_n(neurons)} × {volume}", _n(counts.connections)),
                   Step("params", "", "0", "pooling has no weights or biases"),
                   Step("MACs", "", "0", "max/mean are not multiply-accumulates")]
-    rf = Field().after(layer.rf_steps(shape)).rf
-    dilation = getattr(layer, "dilation", (1, 1))
+    rf = Field.of_input(len(shape) - 1).after(layer.rf_steps(shape)).rf
+    dilation = getattr(layer, "dilation", (1,) * len(rf))
     rf_formula = ""
-    if dilation != (1, 1):
+    if any(d != 1 for d in dilation):
         rf_formula = " × ".join(f"({d}·({k}−1) + 1)"
                                 for d, k in zip(dilation, layer.kernel, strict=True))
     steps.append(Step("receptive field", rf_formula,
-                      f"{format_number(rf[0])}×{format_number(rf[1])}",
+                      "×".join(map(format_number, rf)),
                       "of this layer alone"))
     return Card(_title(layer, shape), shape, out, steps, warnings, notes)
 
 
 def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
-    kh, kw = layer.kernel
     groups, filters = layer.resolve(shape)
     per_neuron = layer.inputs_per_neuron(shape)
     channels = str(shape[-1]) if groups == 1 else f"({shape[-1]}/{groups})"
-    inputs = f"{kh}·{kw}·{channels}"
+    inputs = "·".join([*map(str, layer.kernel), channels])
     bias = 1 if layer.bias else 0
     steps = [Step("weights per neuron", inputs + (" + 1 bias" if bias else ""),
                   _n(per_neuron + bias), "n + 1 with bias" if bias else "n, no bias"),
@@ -145,20 +149,25 @@ def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
     return steps
 
 
-def _pair(pair: tuple[int, int]) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+def _pair(pair: tuple[int, ...]) -> str:
+    return str(pair[0]) if len(set(pair)) == 1 else "×".join(map(str, pair))
 
 
 def _title(layer: Layer, shape: Shape) -> str:
     padding = layer.padding
     if padding != "same":
-        top, bottom, left, right = padding
-        padding = str(top) if len(set(padding)) == 1 else str(list(padding))
-    text = f"{layer.kernel[0]}×{layer.kernel[1]}"
+        symmetric = all(padding[a] == padding[a + 1] for a in range(0, len(padding), 2))
+        if len(set(padding)) == 1:
+            padding = str(padding[0])
+        elif symmetric and len(padding) != 4:  # 1-D, 3-D: one number per axis
+            padding = _pair(padding[::2])
+        else:
+            padding = str(list(padding))
+    text = "×".join(map(str, layer.kernel))
     if isinstance(layer, Conv):
         filters = layer.resolve(shape)[1]
         text = f"conv {text}, {filters} filter{'s' if filters != 1 else ''}"
-        if layer.dilation != (1, 1):
+        if any(d != 1 for d in layer.dilation):
             text += f", dilation {_pair(layer.dilation)}"
         if layer.groups > 1 or layer.depthwise:
             text += f", groups {layer.resolve(shape)[0]}"
@@ -169,20 +178,32 @@ def _title(layer: Layer, shape: Shape) -> str:
 
 
 # -- building a single layer from command-line numbers ---------------------------------------
-def conv_layer(filters: int, kernel: int, stride: int = 1, padding: int | str = 0,
-               dilation: int = 1, groups: int = 1, bias: bool = True) -> Conv:
-    pad = padding if padding == "same" else (0,) * 4 if padding == "valid" else (padding,) * 4
-    return Conv("conv", filters=filters, kernel=(kernel, kernel), stride=(stride, stride),
-                padding=pad, dilation=(dilation, dilation), groups=groups, depthwise=False,
+PerAxis = int | tuple[int, ...]
+
+
+def _axes(value: PerAxis, sides: bool = False) -> tuple[int, ...]:
+    """An int (every axis, resolved for the input's rank) or one value per axis."""
+    if isinstance(value, tuple):
+        return value
+    return Each((value,) * (4 if sides else 2))
+
+
+def conv_layer(filters: int, kernel: PerAxis, stride: PerAxis = 1,
+               padding: PerAxis | str = 0, dilation: PerAxis = 1, groups: int = 1,
+               bias: bool = True) -> Conv:
+    pad = padding if padding in ("same", "causal") else _axes(
+        0 if padding == "valid" else padding, sides=True)
+    return Conv("conv", filters=filters, kernel=_axes(kernel), stride=_axes(stride),
+                padding=pad, dilation=_axes(dilation), groups=groups, depthwise=False,
                 bias=bias)
 
 
-def pool_layer(kernel: int, stride: int | None = None, padding: int = 0,
+def pool_layer(kernel: PerAxis, stride: PerAxis | None = None, padding: PerAxis = 0,
                mode: str = "max") -> MaxPool | AvgPool:
     cls = MaxPool if mode == "max" else AvgPool
     stride = kernel if stride is None else stride
-    return cls(cls.type, kernel=(kernel, kernel), stride=(stride, stride),
-               padding=(padding,) * 4, ceil_mode=False)
+    return cls(cls.type, kernel=_axes(kernel), stride=_axes(stride),
+               padding=_axes(padding, sides=True), ceil_mode=False)
 
 
 @dataclass
@@ -200,11 +221,11 @@ def explore(make, shape: Shape, what: str) -> Choices:
     """The paddings (0 … span−1, pools ≤ F/2) or strides (1 … the room) that fit, found in
     closed form (engine/search.py) and listed up to limits.CARD_LISTED."""
     probe = make(0 if what == "padding" else 1)
+    axes = probe.axis_fits(shape)  # resolves the per-axis options for the input's rank
     kernel = probe.kernel
-    span = effective_kernel(kernel[0], getattr(probe, "dilation", (1, 1))[0])
-    axes = probe.axis_fits(shape)
+    span = max(effective_kernel(axis.kernel, axis.dilation) for axis in axes)
     if what == "padding":
-        tried = range(0, (kernel[0] // 2 if isinstance(probe, Pool) else span - 1) + 1)
+        tried = range(0, (min(kernel) // 2 if isinstance(probe, Pool) else span - 1) + 1)
         values = fitting_paddings([(axis.size, axis.span, axis.stride) for axis in axes],
                                   probe.stride[0], tried.stop - 1)
         complete = True

@@ -68,7 +68,7 @@ def choices(result: Choices) -> RenderableType:
     table.add_column("derivation")
     for value, out, formula in result.fitting:
         table.add_row(str(value), shape_str(out, times="×"), formula)
-    summary = ", ".join(f"{value} → {shape_str(out[:2], times='×')}"
+    summary = ", ".join(f"{value} → {shape_str(out[:-1], times='×')}"
                         for value, out, _ in result.fitting)
     return Group(heading, table, Text(f"fits: {summary}"), Text(result.note, style="dim"))
 
