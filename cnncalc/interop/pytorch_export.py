@@ -45,7 +45,23 @@ def _line(prefix: str, expr: str, depth: int) -> str:
     if len(text.split("\n", 1)[0]) <= 100 or "\n" in expr or "(" not in expr:
         return text
     head, args = expr.split("(", 1)
-    return f"{prefix}{head}(\n{INDENT * (depth + 1)}{args[:-1]},\n{INDENT * depth})"
+    inner = INDENT * (depth + 1)
+    if len(inner + args) > 100:  # still too long (3-D tuples): one argument per line
+        return f"{prefix}{head}(\n" + "".join(f"{inner}{arg},\n" for arg in
+                                                _top_level(args[:-1])) + f"{INDENT * depth})"
+    return f"{prefix}{head}(\n{inner}{args[:-1]},\n{INDENT * depth})"
+
+
+def _top_level(args: str) -> list[str]:
+    """'a, b=(1, 2), c' → ['a', 'b=(1, 2)', 'c']: split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(args):
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(args[start:index].strip())
+            start = index + 1
+    return [*parts, args[start:].strip()]
 
 
 def _attribute(name: str) -> str:
@@ -277,9 +293,8 @@ class _Writer:
 
     def _crop(self, row: Row, layer) -> str:
         if spatial_rank(row.input) != 2:
-            raise ExportError("crop has a PyTorch export for H×W×C maps only; this one is "
-                              f"{shape_str(row.input, times='×')}", layer_name=row.path,
-                              layer_type="crop")
+            self.helpers.add("CropNd")
+            return f"CropNd({', '.join(map(str, layer.sides(row.input)))})"
         self.helpers.add("Crop")
         return f"Crop({', '.join(map(str, layer.sides(row.input)))})"
 

@@ -89,5 +89,20 @@ def named(modules: dict[str, nn.Module]) -> nn.Sequential:
         sequence.add_module(name, module)
     return sequence
 ''',
+    "CropNd": '''
+class CropNd(nn.Module):
+    """Removes positions from a 1-D or 3-D map: (before, after) on each spatial axis."""
+
+    def __init__(self, *sides: int) -> None:
+        super().__init__()
+        self.sides = sides
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        index = [slice(None), slice(None)]
+        for axis in range(len(self.sides) // 2):
+            before, after = self.sides[2 * axis], self.sides[2 * axis + 1]
+            index.append(slice(before, x.shape[2 + axis] - after))
+        return x[tuple(index)]
+''',
 }
-HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d"]
+HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d", "CropNd"]
