@@ -18,7 +18,7 @@ from ..engine.analysis import Analysis, Row
 from ..engine.model import Concat, Residual, Sequential
 from ..engine.shapes import is_spatial, numel, shape_str, spatial_rank
 from .onnx_export import ExportError
-from .pytorch_helpers import HELPER_ORDER, HELPERS
+from .pytorch_helpers import HELPER_ORDER, HELPERS, top_level_args, torch_pad
 
 INDENT = "    "
 SIMPLE = {"relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()", "gelu": "nn.GELU()",
@@ -48,20 +48,9 @@ def _line(prefix: str, expr: str, depth: int) -> str:
     inner = INDENT * (depth + 1)
     if len(inner + args) > 100:  # still too long (3-D tuples): one argument per line
         return f"{prefix}{head}(\n" + "".join(f"{inner}{arg},\n" for arg in
-                                                _top_level(args[:-1])) + f"{INDENT * depth})"
+                                                top_level_args(args[:-1])) + f"{INDENT * depth})"
     return f"{prefix}{head}(\n{inner}{args[:-1]},\n{INDENT * depth})"
 
-
-def _top_level(args: str) -> list[str]:
-    """'a, b=(1, 2), c' → ['a', 'b=(1, 2)', 'c']: split at the commas outside brackets."""
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(args):
-        depth += char in "([{"
-        depth -= char in ")]}"
-        if char == "," and depth == 0:
-            parts.append(args[start:index].strip())
-            start = index + 1
-    return [*parts, args[start:].strip()]
 
 
 def _attribute(name: str) -> str:
@@ -72,11 +61,6 @@ def _pair(values) -> str:
     values = tuple(values)
     return str(values[0]) if len(set(values)) == 1 else f"({', '.join(map(str, values))})"
 
-
-def _torch_pad(sides) -> str:
-    """(before, after) per axis → nn.ConstantPadNd's order: the last axis first."""
-    pairs = [sides[a:a + 2] for a in range(0, len(sides), 2)]
-    return f"({', '.join(str(side) for pair in reversed(pairs) for side in pair)})"
 
 
 class _Writer:
@@ -211,7 +195,7 @@ class _Writer:
         conv = f"nn.Conv{rank}d({', '.join(args)})"
         if even:
             return conv
-        return f"nn.Sequential(nn.ConstantPad{rank}d({_torch_pad(sides)}, 0.0), {conv})"
+        return f"nn.Sequential(nn.ConstantPad{rank}d({torch_pad(sides)}, 0.0), {conv})"
 
     def _convtranspose(self, row: Row, layer) -> str:
         rank = spatial_rank(row.input)
@@ -242,7 +226,7 @@ class _Writer:
         pool = f"nn.{cls}{rank}d({', '.join(args)})"
         if even:
             return pool
-        pad = f"nn.ConstantPad{rank}d({_torch_pad(sides)}, {fill})"
+        pad = f"nn.ConstantPad{rank}d({torch_pad(sides)}, {fill})"
         return f"nn.Sequential({pad}, {pool})"
 
     def _maxpool(self, row: Row, layer) -> str:
@@ -287,7 +271,7 @@ class _Writer:
 
     def _zeropad(self, row: Row, layer) -> str:
         if spatial_rank(row.input) != 2:
-            return f"nn.ConstantPad{spatial_rank(row.input)}d({_torch_pad(layer.padding)}, 0.0)"
+            return f"nn.ConstantPad{spatial_rank(row.input)}d({torch_pad(layer.padding)}, 0.0)"
         top, bottom, left, right = layer.padding
         return f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"
 
