@@ -232,3 +232,40 @@ def test_reference_conv_transpose3d_is_the_definition():
     want = canvas[:, padding[0]:full[0] - padding[0], padding[1]:full[1] - padding[1],
                   padding[2]:full[2] - padding[2]]
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("marker", ["README-RANKS-1D", "README-RANKS-3D"])
+def test_readme_rank_examples_are_real_output(marker):
+    import re
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(rf"<!-- {marker} -->\n```\n\$ (.*?)\n(.*?)```", text, re.S)
+    assert block, f"README lost its {marker} example"
+    result = CliRunner().invoke(cli, block.group(1).split()[1:], env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+
+    def lines(output):
+        return [line.rstrip() for line in output.strip("\n").splitlines()]
+
+    assert lines(result.output) == lines(block.group(2))
+
+
+def test_card_in_three_dimensions():
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    result = CliRunner().invoke(cli, ["conv", "16x112x112x3", "--filters", "64", "--kernel",
+                                      "3x7x7", "--stride", "1x2x2", "--padding", "1x3x3"])
+    assert result.exit_code == 0, result.output
+    # torch.nn.Conv3d per axis: (16 + 2 − 3)/1 + 1 = 16, ⌊(112 + 6 − 7)/2⌋ + 1 = 56;
+    # MACs = 16·56·56·64 outputs × 3·7·7·3 (golden r3d-18 stem.0: 1,416,167,424).
+    assert "output depth" in result.output and "= 16" in result.output
+    assert "16×56×56×64" in result.output
+    assert "1,416,167,424" in result.output
+    assert "receptive field     3×7×7" in result.output
