@@ -269,3 +269,23 @@ def test_card_in_three_dimensions():
     assert "16×56×56×64" in result.output
     assert "1,416,167,424" in result.output
     assert "receptive field     3×7×7" in result.output
+
+
+@pytest.mark.parametrize("groups", [1, 3])
+def test_reference_conv3d_blocks_give_the_same_values(groups):
+    """The full pass draws a 3-D conv's weights a block at a time under a small memory
+    budget: the result must not depend on the block size."""
+    from types import SimpleNamespace
+
+    from cnncalc.reference import weights
+
+    layer = cnncalc.analyze(spec(3, "conv: {filters: 6, kernel: 3, padding: 1}")).rows[0].layer
+    layer.groups = groups
+    x = np.random.default_rng(3).standard_normal((6, 5, 7, 6)).astype(np.float32)
+    outputs = []
+    for chunk in (1, 1 << 30):  # one filter (one group) per block, then everything at once
+        walk = SimpleNamespace(rng=weights.make_rng(0), chunk=chunk, workspace=1 << 20)
+        outputs.append(ranks.conv3d(walk, layer, x))
+    assert outputs[0].shape == (6, 5, 7, 6)
+    # the same weights; float32 sums of different matrix sizes may round differently
+    np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-5, atol=1e-6)

@@ -122,7 +122,8 @@ def _uniform_weight(walk: Any, shape: tuple[int, ...], fan_in: int) -> np.ndarra
 
 
 def conv3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
-    """A conv layer on a (C, D, H, W) map, with fresh random weights."""
+    """A conv layer on a (C, D, H, W) map, with fresh random weights drawn a block at a
+    time (filters, or whole groups) so no weight block outgrows the pass's chunk."""
     channels = x.shape[0]
     groups, filters = _groups_filters(layer, channels)
     padding = layer.padding
@@ -130,11 +131,28 @@ def conv3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
         padding = tuple(side for axis, size in enumerate(x.shape[1:])
                         for side in _same(size, layer.kernel[axis], layer.stride[axis],
                                           layer.dilation[axis]))
-    fan_in = channels // groups * int(np.prod(layer.kernel))
-    weight = _uniform_weight(walk, (filters, channels // groups, *layer.kernel), fan_in)
+    per_group, volume = channels // groups, int(np.prod(layer.kernel))
+    fan_in = per_group * volume
     bias = weights.bias_vector(walk.rng, filters, fan_in) if layer.bias else None
-    return conv3d_with(x, weight, bias, layer.stride, padding, layer.dilation, groups,
-                       walk.workspace)
+    per_filter = fan_in * x.itemsize
+    if groups == 1:  # blocks of filters over every channel
+        step = max(1, walk.chunk // per_filter)
+        blocks = [(0, channels, start, min(start + step, filters), 1)
+                  for start in range(0, filters, step)]
+    else:  # blocks of whole groups, each with its channels and filters
+        width = filters // groups
+        step = max(1, walk.chunk // (per_filter * width))
+        blocks = [(g * per_group, min(g + step, groups) * per_group, g * width,
+                   min(g + step, groups) * width, min(g + step, groups) - g)
+                  for g in range(0, groups, step)]
+    rows = weights.HankelRows(walk.rng, filters, fan_in, fan_in)  # one row per filter
+    outputs = []
+    for first, last, start, stop, block_groups in blocks:
+        weight = rows.block(start, stop, (per_group, *layer.kernel))
+        outputs.append(conv3d_with(x[first:last], weight,
+                                   None if bias is None else bias[start:stop], layer.stride,
+                                   padding, layer.dilation, block_groups, walk.workspace))
+    return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 
 
 def conv3d_with(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
@@ -164,8 +182,8 @@ def conv3d_with(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
 def conv_transpose3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
     """A convtranspose layer on a (C, D, H, W) map, with fresh random weights."""
     fan_in = layer.filters // layer.groups * int(np.prod(layer.kernel))
-    weight = _uniform_weight(walk, (x.shape[0], layer.filters // layer.groups, *layer.kernel),
-                             fan_in)
+    weight = weights.HankelRows(walk.rng, x.shape[0], fan_in, fan_in).block(
+        0, x.shape[0], (layer.filters // layer.groups, *layer.kernel))
     bias = weights.bias_vector(walk.rng, layer.filters, fan_in) if layer.bias else None
     return conv_transpose3d_with(x, weight, bias, layer.stride, layer.padding,
                                  layer.output_padding, layer.dilation, layer.groups,
