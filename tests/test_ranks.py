@@ -289,3 +289,20 @@ def test_reference_conv3d_blocks_give_the_same_values(groups):
     assert outputs[0].shape == (6, 5, 7, 6)
     # the same weights; float32 sums of different matrix sizes may round differently
     np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-5, atol=1e-6)
+
+
+def test_expect_rf_in_every_rank():
+    # rf of a single F-wide window is F on each axis (Araujo et al.)
+    for text, ok in [("input: 30x2\nlayers:\n  - conv: {filters: 1, kernel: 5, expect: {rf: 5}}",
+                      True),
+                     ("input: 30x2\nlayers:\n  - conv: {filters: 1, kernel: 5, expect: {rf: [5]}}",
+                      True),
+                     ("input: 8x9x9x2\nlayers:\n  - conv: {filters: 1, kernel: [3, 5, 5], "
+                      "expect: {rf: [3, 5, 5]}}", True),
+                     ("input: 8x9x9x2\nlayers:\n  - conv: {filters: 1, kernel: [3, 5, 5], "
+                      "expect: {rf: 5}}", False)]:
+        result = cnncalc.analyze(cnncalc.loads(text))
+        assert (not result.failed_checks) is ok, text
+    with pytest.raises(cnncalc.SpecError, match=r"expect rf must be one size or \[length\]"):
+        cnncalc.analyze(cnncalc.loads(
+            "input: 30x2\nlayers:\n  - conv: {filters: 1, kernel: 5, expect: {rf: [5, 5]}}"))

@@ -12,6 +12,7 @@ from .fit import misfit_message
 from .layers import BatchNorm, Conv, Counts, Layer
 from .layers.base import pair_text
 from .model import Concat, Expectation, Network, Node, Residual, Sequential
+from .options import Each
 from .receptive import Field
 from .rows import Check, Group, Row, Totals, sum_rows
 from .shapes import (
@@ -131,7 +132,11 @@ class _Walker:
     def check(self, path: str, expectation: Expectation, out: Shape, rows: list[Row],
               field_: Field) -> None:
         got = _figures(out, rows, field_)[expectation.figure]
-        check = Check(path, expectation.figure, expectation.value, got)
+        value = expectation.value
+        if expectation.figure == "rf":  # one size stands for every axis of any rank
+            expectation.check_rank(len(got))
+            value = (value[0],) * len(got) if isinstance(value, Each) else tuple(value)
+        check = Check(path, expectation.figure, value, got)
         self.checks.append(check)
         if rows and rows[-1].path == path:
             rows[-1].checks.append(check)
