@@ -23,6 +23,7 @@ from .kernels.elementwise import (
     softmax,
     tanh,
 )
+from .kernels.graph import multiply, split_channels
 from .kernels.linear import dense, flatten
 from .kernels.norm import batchnorm, local_response_norm
 from .kernels.pool import (
@@ -41,4 +42,5 @@ __all__ = [
     "crop", "dense", "dropout", "elu", "flatten", "gelu", "global_avg_pool", "global_max_pool",
     "identity", "leaky_relu", "local_response_norm", "max_pool2d", "relu", "relu6", "sigmoid",
     "softmax", "tanh", "upsample", "upsample_scale", "zeropad",
+    "multiply", "split_channels",
 ]
