@@ -306,3 +306,35 @@ def test_expect_rf_in_every_rank():
     with pytest.raises(cnncalc.SpecError, match=r"expect rf must be one size or \[length\]"):
         cnncalc.analyze(cnncalc.loads(
             "input: 30x2\nlayers:\n  - conv: {filters: 1, kernel: 5, expect: {rf: [5, 5]}}"))
+
+
+GRAPH_3D = """
+input: 9x17x15x3
+layers:
+  - conv: {name: stem, filters: 8, kernel: 3, padding: 1, activation: relu}
+  - conv: {filters: 8, kernel: 3, padding: 1}
+  - gate:
+      body: [gap, {conv: {filters: 2, kernel: 1}}, relu, {conv: {filters: 8, kernel: 1}}, sigmoid]
+  - add: {from: [previous, stem]}
+  - conv: {name: c4, filters: 8, kernel: 3, stride: 2, padding: 1}
+  - conv: {name: c5, filters: 8, kernel: 3, stride: 2, padding: 1}
+  - upsample: {name: up5, to: c4}
+  - zeropad: {from: c5, to: c4}
+  - concat: {from: [previous, up5, c4]}
+  - split: {branches: [[], [{conv: {filters: 12, kernel: 1}}]]}
+  - globalavgpool
+  - dense: {units: 4}
+"""
+
+
+def test_graph_entries_in_three_dimensions():
+    """SPEC §7's graph entries on a clip: `to:` sizes every axis, merges broadcast."""
+    result = cnncalc.analyze(cnncalc.loads(GRAPH_3D))
+    rows = {row.path: row for row in result.rows}
+    # ⌈9/2⌉ = 5, ⌈17/2⌉ = 9, ⌈15/2⌉ = 8 (3×3×3, stride 2, padding 1: ⌊(L + 2 − 3)/2⌋ + 1)
+    assert rows["c4"].output == (5, 9, 8, 8)
+    assert rows["up5"].output == (5, 9, 8, 8) and rows["zeropad1"].output == (5, 9, 8, 8)
+    assert rows["concat1"].output == (5, 9, 8, 24)
+    for referee in (probe_analysis, verify_analysis):
+        checked = referee(result)
+        assert checked.ok and all(row.verified for row in checked.analysis.rows)
