@@ -137,3 +137,21 @@ def emit(content: str | bytes, output: str | None) -> None:
             Path(output).write_text(content, encoding="utf-8")
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+def ordered_input(shape, chw: bool, option: str):
+    """The input in cnncalc's H×W×C order: read C×H×W under --chw; a shape that looks
+    channels-first without --chw is CLI misuse (exit 2) showing the H×W×C form to write."""
+    from ..engine.shapes import from_channels_first, looks_channels_first, shape_str
+
+    if shape is None:
+        return None
+    if chw:
+        return from_channels_first(shape)
+    if looks_channels_first(shape):
+        written = shape_str(from_channels_first(shape))
+        raise click.BadParameter(
+            f"{shape_str(shape)} looks channels-first (C×H×W, the PyTorch order); cnncalc "
+            f"reads H×W×C, so write {written}, or add --chw to read it as C×H×W",
+            param_hint=option)
+    return shape

@@ -105,6 +105,10 @@ def to_dict(analysis: Analysis, keras: bool = False) -> dict[str, Any]:
                     "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
         "warnings": list(analysis.warnings),
     }
+    if analysis.skipped:  # SPEC §12: the expect checks an --input override invalidates
+        document["skipped_checks"] = [{"path": c.path, "figure": c.figure,
+                                       "expected": _check_value(c.expected)}
+                                      for c in analysis.skipped]
     if analysis.has_aux:  # what the network costs once the auxiliary heads are dropped
         document["totals"]["params_without_aux"] = analysis.params_without_aux + (
             sum(row.buffers for row in analysis.rows if not row.aux) if keras else 0)
