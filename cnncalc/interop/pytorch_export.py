@@ -16,9 +16,9 @@ import re
 
 from ..engine.analysis import Analysis, Row
 from ..engine.model import Concat, Residual, Sequential
-from ..engine.shapes import is_spatial, numel, shape_str
+from ..engine.shapes import is_spatial, numel, shape_str, spatial_rank
 from .onnx_export import ExportError
-from .pytorch_helpers import HELPER_ORDER, HELPERS
+from .pytorch_helpers import HELPER_ORDER, HELPERS, top_level_args, torch_pad
 
 INDENT = "    "
 SIMPLE = {"relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()", "gelu": "nn.GELU()",
@@ -45,7 +45,12 @@ def _line(prefix: str, expr: str, depth: int) -> str:
     if len(text.split("\n", 1)[0]) <= 100 or "\n" in expr or "(" not in expr:
         return text
     head, args = expr.split("(", 1)
-    return f"{prefix}{head}(\n{INDENT * (depth + 1)}{args[:-1]},\n{INDENT * depth})"
+    inner = INDENT * (depth + 1)
+    if len(inner + args) > 100:  # still too long (3-D tuples): one argument per line
+        return f"{prefix}{head}(\n" + "".join(f"{inner}{arg},\n" for arg in
+                                                top_level_args(args[:-1])) + f"{INDENT * depth})"
+    return f"{prefix}{head}(\n{inner}{args[:-1]},\n{INDENT * depth})"
+
 
 
 def _attribute(name: str) -> str:
@@ -55,6 +60,7 @@ def _attribute(name: str) -> str:
 def _pair(values) -> str:
     values = tuple(values)
     return str(values[0]) if len(set(values)) == 1 else f"({', '.join(map(str, values))})"
+
 
 
 class _Writer:
@@ -137,6 +143,9 @@ class _Writer:
     def layer(self, row: Row) -> str:
         layer, kind = row.layer, row.type
         if kind in SIMPLE:
+            rank = spatial_rank(row.input)
+            if kind.startswith("global") and rank != 2:  # 1-D, 3-D: the AdaptivePoolNd
+                return SIMPLE[kind].replace("2d(", f"{rank}d(")
             return SIMPLE[kind]
         method = getattr(self, f"_{kind}", None)
         if method is None:
@@ -145,6 +154,8 @@ class _Writer:
         return method(row, layer)
 
     def _conv(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            return self._conv_nd(row, layer)
         groups, filters = layer.resolve(row.input)
         args = [str(row.input[2]), str(filters), f"kernel_size={_pair(layer.kernel)}"]
         if layer.stride != (1, 1):
@@ -164,8 +175,31 @@ class _Writer:
         self.helpers.add("PaddedConv2d")
         return f"PaddedConv2d({', '.join(args)}, sides=({left}, {right}, {top}, {bottom}))"
 
+    def _conv_nd(self, row: Row, layer) -> str:
+        """Conv1d / Conv3d; uneven padding (causal, 'same') as a ConstantPadNd before it."""
+        rank = spatial_rank(row.input)
+        groups, filters = layer.resolve(row.input)
+        args = [str(row.input[-1]), str(filters), f"kernel_size={_pair(layer.kernel)}"]
+        if any(s != 1 for s in layer.stride):
+            args.append(f"stride={_pair(layer.stride)}")
+        sides = layer.padding_for(row.input)
+        even = all(sides[a] == sides[a + 1] for a in range(0, len(sides), 2))
+        if even and any(sides):
+            args.append(f"padding={_pair(sides[::2])}")
+        if any(d != 1 for d in layer.dilation):
+            args.append(f"dilation={_pair(layer.dilation)}")
+        if groups != 1:
+            args.append(f"groups={groups}")
+        if not layer.bias:
+            args.append("bias=False")
+        conv = f"nn.Conv{rank}d({', '.join(args)})"
+        if even:
+            return conv
+        return f"nn.Sequential(nn.ConstantPad{rank}d({torch_pad(sides)}, 0.0), {conv})"
+
     def _convtranspose(self, row: Row, layer) -> str:
-        args = [str(row.input[2]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
+        rank = spatial_rank(row.input)
+        args = [str(row.input[-1]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
                 f"stride={_pair(layer.stride)}"]
         for key in ("padding", "output_padding"):
             if any(getattr(layer, key)):
@@ -174,37 +208,38 @@ class _Writer:
             args.append(f"groups={layer.groups}")
         if not layer.bias:
             args.append("bias=False")
-        if layer.dilation != (1, 1):
+        if any(d != 1 for d in layer.dilation):
             args.append(f"dilation={_pair(layer.dilation)}")
-        return f"nn.ConvTranspose2d({', '.join(args)})"
+        return f"nn.ConvTranspose{rank}d({', '.join(args)})"
 
     def _pool(self, row: Row, layer, cls: str, fill: str) -> str:
+        rank = spatial_rank(row.input)
         args = [_pair(layer.kernel)]
         if layer.stride != layer.kernel:
             args.append(f"stride={_pair(layer.stride)}")
-        top, bottom, left, right = layer.padding_for(row.input)
-        even = top == bottom and left == right
-        if even and (top or left):
-            args.append(f"padding={_pair((top, left))}")
+        sides = layer.padding_for(row.input)
+        even = all(sides[a] == sides[a + 1] for a in range(0, len(sides), 2))
+        if even and any(sides):
+            args.append(f"padding={_pair(sides[::2])}")
         if layer.ceil_mode:
             args.append("ceil_mode=True")
-        pool = f"nn.{cls}({', '.join(args)})"
+        pool = f"nn.{cls}{rank}d({', '.join(args)})"
         if even:
             return pool
-        pad = f"nn.ConstantPad2d(({left}, {right}, {top}, {bottom}), {fill})"
+        pad = f"nn.ConstantPad{rank}d({torch_pad(sides)}, {fill})"
         return f"nn.Sequential({pad}, {pool})"
 
     def _maxpool(self, row: Row, layer) -> str:
-        return self._pool(row, layer, "MaxPool2d", 'float("-inf")')
+        return self._pool(row, layer, "MaxPool", 'float("-inf")')
 
     def _avgpool(self, row: Row, layer) -> str:
-        return self._pool(row, layer, "AvgPool2d", "0.0")
+        return self._pool(row, layer, "AvgPool", "0.0")
 
     def _adaptiveavgpool(self, row: Row, layer) -> str:
-        return f"nn.AdaptiveAvgPool2d({_pair(layer.output)})"
+        return f"nn.AdaptiveAvgPool{spatial_rank(row.input)}d({_pair(layer.output)})"
 
     def _adaptivemaxpool(self, row: Row, layer) -> str:
-        return f"nn.AdaptiveMaxPool2d({_pair(layer.output)})"
+        return f"nn.AdaptiveMaxPool{spatial_rank(row.input)}d({_pair(layer.output)})"
 
     def _dense(self, row: Row, layer) -> str:
         cls = "nn.Linear"
@@ -215,7 +250,7 @@ class _Writer:
         return f"{cls}({numel(row.input)}, {layer.units}{bias})"
 
     def _batchnorm(self, row: Row, layer) -> str:
-        return f"nn.BatchNorm{'2' if is_spatial(row.input) else '1'}d({row.input[-1]})"
+        return f"nn.BatchNorm{max(spatial_rank(row.input), 1)}d({row.input[-1]})"
 
     def _lrn(self, row: Row, layer) -> str:
         return f"nn.LocalResponseNorm({layer.size})"
@@ -227,16 +262,23 @@ class _Writer:
         return f"nn.LeakyReLU({layer.slope!r})"
 
     def _upsample(self, row: Row, layer) -> str:
-        mode = f', mode="{layer.mode}"' if layer.mode != "nearest" else ""
+        # PyTorch names the linear mode after the rank: linear, bilinear, trilinear.
+        linear = {1: "linear", 2: "bilinear", 3: "trilinear"}[spatial_rank(row.input)]
+        mode = f', mode="{linear}"' if layer.mode != "nearest" else ""
         if layer.scale is not None:
             return f"nn.Upsample(scale_factor={_pair(layer.scale)}{mode})"
         return f"nn.Upsample(size={_pair(layer.size)}{mode})"
 
     def _zeropad(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            return f"nn.ConstantPad{spatial_rank(row.input)}d({torch_pad(layer.padding)}, 0.0)"
         top, bottom, left, right = layer.padding
         return f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"
 
     def _crop(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            self.helpers.add("CropNd")
+            return f"CropNd({', '.join(map(str, layer.sides(row.input)))})"
         self.helpers.add("Crop")
         return f"Crop({', '.join(map(str, layer.sides(row.input)))})"
 

@@ -41,10 +41,11 @@ def _number(value: Fraction | int) -> int | float:
     return value.numerator if value.denominator == 1 else float(value)
 
 
-def _pair(values: tuple[Fraction | int, Fraction | int]) -> Any:
-    if values[0] == values[1]:
+def _pair(values: tuple[Fraction | int, ...]) -> Any:
+    """One number when every axis agrees (SPEC §8), else one per axis."""
+    if len(set(values)) == 1:
         return _number(values[0])
-    return [_number(values[0]), _number(values[1])]
+    return [_number(value) for value in values]
 
 
 def layer_record(row: Row, keras: bool = False) -> dict[str, Any]:
@@ -309,7 +310,7 @@ def column_text(line: Line, column: str, chw: bool) -> str:
         if line.field is None:
             return ""
         rf = line.field.pixels
-        return str(rf[0]) if rf[0] == rf[1] else f"{rf[0]}×{rf[1]}"
+        return str(rf[0]) if len(set(rf)) == 1 else "×".join(map(str, rf))
     value = line.figures[column]
     if column == "memory":
         return human_bytes(value)
