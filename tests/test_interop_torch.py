@@ -18,7 +18,8 @@ torch = pytest.importorskip("torch")
 # inception-v3 keeps its 299×299: its aux head's 5×5 pool and 5×5 conv need Mixed_6e's 17×17.
 SMALL = {"unet": "188x188x1", "inception-v3": None, "lenet5": None, "alexnet": None,
          "alexnet-torchvision": None,
-         "vgg11": "32x32x3", "vgg16": "32x32x3", "vgg16-bn": "32x32x3", "vgg19": "32x32x3"}
+         "vgg11": "32x32x3", "vgg16": "32x32x3", "vgg16-bn": "32x32x3", "vgg19": "32x32x3",
+         "m5": None, "r3d-18": "8x56x56x3", "r2plus1d-18": "8x56x56x3"}  # their own rank
 
 
 def _module(analysis):

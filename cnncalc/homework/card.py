@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from ..engine.fit import AxisFit, advice
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
+from ..engine.options import Each
 from ..engine.receptive import Field
-from ..engine.search import fitting_paddings, fitting_strides
-from ..engine.shapes import Shape, effective_kernel, numel, shape_str
+from ..engine.shapes import SIZE_NAMES, Shape, axis_names, numel, shape_str
 from ..engine.text import format_number
 from ..errors import ShapeError
 from ..limits import CARD_LISTED
@@ -54,10 +54,9 @@ def _n(value: int) -> str:
 
 
 def _same_axes(axes: list[AxisFit]) -> bool:
-    first, second = axes
-    return (first.size, first.kernel, first.stride, first.pad_before, first.pad_after,
-            first.dilation) == (second.size, second.kernel, second.stride, second.pad_before,
-                                second.pad_after, second.dilation)
+    """Every axis does the same arithmetic (one line says it all); a 1-D input has one."""
+    return len({(axis.size, axis.kernel, axis.stride, axis.pad_before, axis.pad_after,
+                 axis.dilation) for axis in axes}) == 1
 
 
 def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], list[str],
@@ -65,7 +64,8 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
     """Output height/width with the lecture formula, plus the does-not-fit explanation."""
     axes = layer.axis_fits(shape)
     labelled = ([("output size", axes[0], out[0])] if _same_axes(axes)
-                else [("output height", axes[0], out[0]), ("output width", axes[1], out[1])])
+                else [(f"output {SIZE_NAMES.get(axis.axis, axis.axis)}", axis, out[a])
+                      for a, axis in enumerate(axes)])
     steps, warnings, notes = [], [], []
     both = len(labelled) == 1
     for label, axis, size in labelled:
@@ -79,58 +79,74 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
             continue
         if axis.fits:
             steps.append(Step(label, axis.formula(), quotient, f"inexact → {size}"))
-            notes.append(f"{label}: only padding is left over after the last window "
-                         f"(the last padding row is unused), so {size} still fits")
+            notes.append(f"{label} {size} fits: only padding left over after the last "
+                         "window (the last padding row is unused)")
             continue
         steps.append(Step(label, axis.formula(), quotient, "does not fit"))
-        warnings.extend(_misfit_lines(layer, axis, size, both))
+        warnings.extend(_misfit_lines(layer, axis, size, both, shape))
+    for axis in axes[:1] if both else axes:
+        if axis.stride > axis.span:  # the division may be exact, yet rows are skipped
+            what = _every_axis(shape) if both else f"{axis.axis}s"
+            warnings.append(f"stride {axis.stride} > kernel {axis.span}: {axis.stride - axis.span}"
+                            f" of every {axis.stride} input {what} between windows are never "
+                            "read")
     return steps, warnings, notes
 
 
-def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool) -> list[str]:
+def _every_axis(shape: Shape) -> str:
+    """'rows and columns', 'frames, rows and columns', 'samples': all axes of the input."""
+    names = [name + "s" for name in axis_names(shape)]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool, shape: Shape
+                  ) -> list[str]:
     """Why it does not fit and what would, in summary's words, plus the strides that fit."""
-    label = "rows and columns" if both else axis.axis + "s"
+    label = _every_axis(shape) if both else axis.axis + "s"
     strides = axis.fitting_strides(axis.span)
     return [*advice(axis, label, layer.max_padding()),
             f"strides ≤ {axis.span} that fit: " + ", ".join(map(str, strides))]
 
 
 def layer_card(layer: Layer, shape: Shape) -> Card:
-    """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (H, W, C)."""
+    """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (L×C, H×W×C or
+    D×H×W×C: every figure with the kernel volume, the sizes per axis)."""
     if not isinstance(layer, (Conv, Pool)):
         raise ShapeError(f"an answer card needs a conv or pooling layer, not {layer.type}")
     out = layer.output_shape(shape)
     counts = layer.counts(shape, out)
     steps, warnings, notes = _size_steps(layer, shape, out)
+    if len(shape) == 2 and shape[1] > 1:  # L×C (SPEC §8), or an image without its channels?
+        notes.append(f"{shape_str(shape)} is read as 1-D: length {shape[0]}, {shape[1]} "
+                     f"channels (a {shape[0]}×{shape[1]} image is {shape[0]}x{shape[1]}x1)")
     steps.append(Step("output shape", "", shape_str(out, times="×")))
-    kh, kw = layer.kernel
+    volume, window = numel(layer.kernel), "·".join(map(str, layer.kernel))
     neurons = numel(out)
     steps.append(Step("neurons", "·".join(map(str, out)), _n(neurons)))
     if isinstance(layer, Conv):
         steps += _conv_steps(layer, shape, neurons, counts)
     else:
-        steps += [Step("inputs per neuron", f"{kh}·{kw}", _n(kh * kw), "one window per channel"),
-                  Step("connections", f"{_n(neurons)} × {kh * kw}", _n(counts.connections)),
+        steps += [Step("inputs per neuron", window, _n(volume), "one window per channel"),
+                  Step("connections", f"{_n(neurons)} × {volume}", _n(counts.connections)),
                   Step("params", "", "0", "pooling has no weights or biases"),
                   Step("MACs", "", "0", "max/mean are not multiply-accumulates")]
-    rf = Field().after(layer.rf_steps(shape)).rf
-    dilation = getattr(layer, "dilation", (1, 1))
+    rf = Field.of_input(len(shape) - 1).after(layer.rf_steps(shape)).rf
+    dilation = getattr(layer, "dilation", (1,) * len(rf))
     rf_formula = ""
-    if dilation != (1, 1):
+    if any(d != 1 for d in dilation):
         rf_formula = " × ".join(f"({d}·({k}−1) + 1)"
                                 for d, k in zip(dilation, layer.kernel, strict=True))
     steps.append(Step("receptive field", rf_formula,
-                      f"{format_number(rf[0])}×{format_number(rf[1])}",
+                      "×".join(map(format_number, rf)),
                       "of this layer alone"))
     return Card(_title(layer, shape), shape, out, steps, warnings, notes)
 
 
 def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
-    kh, kw = layer.kernel
     groups, filters = layer.resolve(shape)
     per_neuron = layer.inputs_per_neuron(shape)
     channels = str(shape[-1]) if groups == 1 else f"({shape[-1]}/{groups})"
-    inputs = f"{kh}·{kw}·{channels}"
+    inputs = "·".join([*map(str, layer.kernel), channels])
     bias = 1 if layer.bias else 0
     steps = [Step("weights per neuron", inputs + (" + 1 bias" if bias else ""),
                   _n(per_neuron + bias), "n + 1 with bias" if bias else "n, no bias"),
@@ -145,20 +161,25 @@ def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
     return steps
 
 
-def _pair(pair: tuple[int, int]) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+def _pair(pair: tuple[int, ...]) -> str:
+    return str(pair[0]) if len(set(pair)) == 1 else "×".join(map(str, pair))
 
 
 def _title(layer: Layer, shape: Shape) -> str:
     padding = layer.padding
     if padding != "same":
-        top, bottom, left, right = padding
-        padding = str(top) if len(set(padding)) == 1 else str(list(padding))
-    text = f"{layer.kernel[0]}×{layer.kernel[1]}"
+        symmetric = all(padding[a] == padding[a + 1] for a in range(0, len(padding), 2))
+        if len(set(padding)) == 1:
+            padding = str(padding[0])
+        elif symmetric and len(padding) != 4:  # 1-D, 3-D: one number per axis
+            padding = _pair(padding[::2])
+        else:
+            padding = str(list(padding))
+    text = "×".join(map(str, layer.kernel))
     if isinstance(layer, Conv):
         filters = layer.resolve(shape)[1]
         text = f"conv {text}, {filters} filter{'s' if filters != 1 else ''}"
-        if layer.dilation != (1, 1):
+        if any(d != 1 for d in layer.dilation):
             text += f", dilation {_pair(layer.dilation)}"
         if layer.groups > 1 or layer.depthwise:
             text += f", groups {layer.resolve(shape)[0]}"
@@ -169,82 +190,116 @@ def _title(layer: Layer, shape: Shape) -> str:
 
 
 # -- building a single layer from command-line numbers ---------------------------------------
-def conv_layer(filters: int, kernel: int, stride: int = 1, padding: int | str = 0,
-               dilation: int = 1, groups: int = 1, bias: bool = True) -> Conv:
-    pad = padding if padding == "same" else (0,) * 4 if padding == "valid" else (padding,) * 4
-    return Conv("conv", filters=filters, kernel=(kernel, kernel), stride=(stride, stride),
-                padding=pad, dilation=(dilation, dilation), groups=groups, depthwise=False,
-                bias=bias)
+PerAxis = int | tuple[int, ...]
 
 
-def pool_layer(kernel: int, stride: int | None = None, padding: int = 0,
-               mode: str = "max") -> MaxPool | AvgPool:
+def _axes(value: PerAxis, sides: bool = False) -> tuple[int, ...]:
+    """An int (every axis, resolved for the input's rank by engine/options.py) or one value
+    per axis ([h, w] on a 2-D input; 1x2x2 on a 3-D one)."""
+    if isinstance(value, tuple):
+        return value
+    return Each((value,) * (4 if sides else 2))
+
+
+def _padding(value: PerAxis | str):
+    """An int, one per axis, or 'same'/'valid'/'causal' as a layer's padding option."""
+    if value in ("same", "causal"):
+        return value
+    return _axes(0 if value == "valid" else value, sides=True)
+
+
+def conv_layer(filters: int, kernel: PerAxis, stride: PerAxis = 1,
+               padding: PerAxis | str = 0, dilation: PerAxis = 1, groups: int = 1,
+               bias: bool = True) -> Conv:
+    return Conv("conv", filters=filters, kernel=_axes(kernel), stride=_axes(stride),
+                padding=_padding(padding), dilation=_axes(dilation), groups=groups,
+                depthwise=False, bias=bias)
+
+
+def pool_layer(kernel: PerAxis, stride: PerAxis | None = None, padding: PerAxis | str = 0,
+               mode: str = "max", ceil_mode: bool = False) -> MaxPool | AvgPool:
     cls = MaxPool if mode == "max" else AvgPool
     stride = kernel if stride is None else stride
-    return cls(cls.type, kernel=(kernel, kernel), stride=(stride, stride),
-               padding=(padding,) * 4, ceil_mode=False)
+    return cls(cls.type, kernel=_axes(kernel), stride=_axes(stride), padding=_padding(padding),
+               ceil_mode=ceil_mode)
 
 
 @dataclass
 class Choices:
-    """Answer to `--padding ?` / `--stride ?`: every value in `tried` that fits, and its output."""
+    """Answer to `--padding ?`, `--stride ?` or `--kernel ?`: every value that fits by §2 in
+    the searched range, its output, the formula, and whether the division is exact."""
 
-    what: str  # "padding" or "stride"
+    what: str  # "padding", "stride" or "kernel"
     title: str  # the layer with the unknown written as '?'
-    tried: range
-    fitting: list[tuple[int, Shape, str]]  # value, output shape, the formula with that value
+    fitting: list[tuple[int, Shape, str, bool]]  # value, output, formula, exact
     note: str = ""
+    span: int = 0  # the kernel's span: a stride above it skips input
 
 
-def explore(make, shape: Shape, what: str) -> Choices:
-    """The paddings (0 … span−1, pools ≤ F/2) or strides (1 … the room) that fit, found in
-    closed form (engine/search.py) and listed up to limits.CARD_LISTED."""
+def explore(make, shape: Shape, what: str, wanted: tuple[int, ...] | None = None) -> Choices:
+    """The values of `what` that fit by §2 over SPEC §12's ranges (paddings 0…F−1, pools
+    0…⌊F/2⌋; strides 1…room + 1; kernels 1…H + 2P giving `wanted`, one size per axis or one
+    for all), found in closed form (homework/inverse.py) and listed up to limits.CARD_LISTED.
+    The searched value is one integer for every axis of the input's rank (an `Each`)."""
+    from .inverse import fitting_kernels, fitting_paddings, fitting_strides_loosely
+
     probe = make(0 if what == "padding" else 1)
-    kernel = probe.kernel
-    span = effective_kernel(kernel[0], getattr(probe, "dilation", (1, 1))[0])
-    axes = probe.axis_fits(shape)
+    axes = probe.axis_fits(shape)  # resolves the per-axis options for the input's rank
+    complete = True
     if what == "padding":
-        tried = range(0, (kernel[0] // 2 if isinstance(probe, Pool) else span - 1) + 1)
-        values = fitting_paddings([(axis.size, axis.span, axis.stride) for axis in axes],
-                                  probe.stride[0], tried.stop - 1)
-        complete = True
+        # the largest span decides when more padding only adds zeros; PyTorch caps a pool's
+        # padding at half its smallest window
+        top = (min(probe.kernel) // 2 if isinstance(probe, Pool)
+               else max(axis.span for axis in axes) - 1)
+        values = fitting_paddings([(axis.size, axis.span, axis.stride) for axis in axes], top)
+        note = (f"paddings 0–{top} (PyTorch allows at most half the kernel)"
+                if isinstance(probe, Pool) else
+                f"paddings 0–{top} (more padding than F−1 only adds zeros)")
+    elif what == "stride":
+        rooms = [(axis.size + axis.pad_before + axis.pad_after - axis.span, axis.pad_after)
+                 for axis in axes]
+        top = max(max(room for room, _ in rooms) + 1, 1)
+        values, complete = fitting_strides_loosely(rooms, top)
+        skipped = "rows" if len(axes) == 2 else "input"
+        note = f"strides 1–{top}; a stride above the kernel size skips {skipped} between windows"
     else:
-        rooms = [axis.size + axis.pad_before + axis.pad_after - axis.span for axis in axes]
-        tried = range(1, max(span, 1) + 1)
-        values, complete = fitting_strides(rooms, tried.stop - 1)
+        if len(wanted) != len(axes):
+            wanted = (wanted[0],) * len(axes)
+        values = fitting_kernels([(axis.size, axis.stride, axis.pad_before, axis.pad_after)
+                                  for axis in axes], wanted,
+                                 tuple(axis.dilation for axis in axes))
+        top = min(axis.size + axis.pad_before + axis.pad_after for axis in axes)
+        note = f"kernels 1–{top} giving {'×'.join(map(str, wanted))}"
     fitting, more = [], False
     for value in values:
         if len(fitting) == CARD_LISTED.value:
             more = True
             break
-        layer = make(value)
         try:
+            layer = make(value)
             out = layer.output_shape(shape)
         except ShapeError:
             continue
+        fits = layer.axis_fits(shape)
         formulas = dict.fromkeys(f"{axis.formula()} = {format_number(axis.quotient)}"
-                                 for axis in layer.axis_fits(shape))
-        fitting.append((value, out, "; ".join(formulas)))
-    note = ""
-    if what == "stride":
-        note = f"strides 1–{tried.stop - 1}; a stride above the kernel size skips input"
-    elif isinstance(probe, Pool):
-        note = f"paddings 0–{tried.stop - 1} (PyTorch allows at most half the kernel)"
-    else:
-        note = f"paddings 0–{tried.stop - 1} (more padding than F−1 only adds zeros)"
+                                 for axis in fits)
+        fitting.append((value, out, "; ".join(formulas), all(axis.exact for axis in fits)))
     if more:
         note += f"; {CARD_LISTED.error(f'more than {CARD_LISTED.value}').message}"
     if not complete:
-        note += "; divisors searched up to 10^6 and their cofactors"
+        note += "; leftovers beyond 64 rows of padding not searched"
     if not fitting and what == "padding":
-        axis = probe.axis_fits(shape)[0]
+        axis = axes[0]
         total = axis.smallest_total_padding()
         below, above = axis.nearest_sizes()
         sizes = f"{below} or {above}" if below is not None else str(above)
-        note += (f"; no symmetric padding fits: a total of {total} split "
-                 f"[{total // 2}, {total - total // 2}] would, or an input of {sizes} "
-                 "with padding 0")
+        note += (f"; a total of {total} split [{total // 2}, {total - total // 2}] would, or "
+                 f"an input of {sizes} with padding 0")
     title = _title(probe, shape)
+    ones, unknown = "×".join("1" * len(axes)), "×".join("?" * len(axes))
     title = (title.replace(", stride 1,", ", stride ?,") if what == "stride"
-             else title.replace(", padding 0 on", ", padding ? on"))
-    return Choices(what, title, tried, fitting, note)
+             else title.replace(", padding 0 on", ", padding ? on") if what == "padding"
+             else title.replace(f" {ones},", f" {unknown},", 1)
+             + f" → {'×'.join(map(str, wanted))}")
+    # a stride above the narrowest window skips input on that axis
+    return Choices(what, title, fitting, note, min(axis.span for axis in axes))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.analysis import Analysis, Row
-from ..engine.shapes import Shape, is_spatial
+from ..engine.shapes import Shape, channels, is_spatial, spatial_sizes
 from ..errors import CnnCalcError
 from .layout import onnx_dims
 
@@ -128,7 +128,7 @@ class _GraphBuilder:
             inputs = []
             for index, name in enumerate(row.reads, 1):
                 shape = self.shape_of[name]
-                if is_spatial(shape) and shape[:2] != row.output[:2]:
+                if is_spatial(shape) and spatial_sizes(shape) != spatial_sizes(row.output):
                     name = self.centre_crop(name, shape, row.output, f"{row.path}/crop{index}")
                 inputs.append(name)
             self.emit("Concat", inputs, row, axis=1)
@@ -181,12 +181,16 @@ class _GraphBuilder:
         return output
 
     def centre_crop(self, x: str, shape: Shape, target: Shape, name: str) -> str:
-        rows, cols = shape[0] - target[0], shape[1] - target[1]
-        starts = self.constant(f"{name}.starts", [rows // 2, cols // 2])
-        ends = self.constant(f"{name}.ends", [rows // 2 + target[0], cols // 2 + target[1]])
-        axes = self.constant("axes_hw", [2, 3])
-        return self.emit("Slice", [x, starts, ends, axes], None, name=name,
-                         shape=(target[0], target[1], shape[2]))
+        """A Slice of every spatial axis to the target's size, the excess split ⌊d/2⌋ before."""
+        sizes, wanted = spatial_sizes(shape), spatial_sizes(target)
+        starts = [(size - want) // 2 for size, want in zip(sizes, wanted, strict=True)]
+        ends = [start + want for start, want in zip(starts, wanted, strict=True)]
+        axes = list(range(2, 2 + len(sizes)))
+        axes_name = "axes_hw" if len(axes) == 2 else f"axes_{len(axes)}d"
+        return self.emit("Slice", [x, self.constant(f"{name}.starts", starts),
+                                   self.constant(f"{name}.ends", ends),
+                                   self.constant(axes_name, axes)], None, name=name,
+                         shape=(*wanted, channels(shape)))
 
     def constant(self, name: str, values, dtype: str = "int64") -> str:
         """A small shape-describing constant: always an initializer, never a weight input."""

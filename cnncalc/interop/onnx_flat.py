@@ -44,7 +44,7 @@ def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], l
         data = [name for name in node.input if name in graph.data_values]
         made: list[Entry] = []
         if node.op_type in MERGES and len(data) >= 2:
-            if node.op_type == "Concat" and attrs_axis(node) != 1:
+            if node.op_type == "Concat" and attrs_axis(graph, node) != 1:
                 raise unsupported(graph, node, "a Concat along an axis other than channels")
             made.append({"type": MERGE_TYPES[node.op_type], "name": structure.name(node),
                          "original": node.name, "from": [ref(name) for name in data]})

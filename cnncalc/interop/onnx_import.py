@@ -182,7 +182,7 @@ class Structure:
             stops.add(id(stop) if stop is not None else None)
         concat = stop
         if (len(stops) != 1 or concat is None or concat.op_type != "Concat"
-                or attrs_axis(concat) != 1 or list(concat.input) != ends):
+                or attrs_axis(graph, concat) != 1 or list(concat.input) != ends):
             raise NotNested(f"the channel parts of '{value}' do not meet again at one Concat "
                             "of them alone (joined with other tensors they would need "
                             "cnncalc's 'slice' layer, not available in this version)",
@@ -237,7 +237,7 @@ class Structure:
         if node.op_type != "Concat":
             raise NotNested(f"'{node.name}' ({node.op_type}) is no residual, gate or concat",
                             file=graph.file)
-        if attrs_axis(node) != 1:
+        if attrs_axis(graph, node) != 1:
             raise unsupported(graph, node, "a Concat along an axis other than channels")
         crop = self.centre_crops(node, branches)
         return {"type": "concat", "name": name, "original": node.name, "branches": branches,
@@ -276,8 +276,10 @@ class Structure:
         return name
 
 
-def attrs_axis(node) -> int:
-    return attrs(node).get("axis", 1) % 4
+def attrs_axis(graph: OnnxGraph, node) -> int:
+    """A Concat's axis, a negative one counted from its output's rank (batch included)."""
+    axis, shape = attrs(node).get("axis", 1), graph.shapes.get(node.output[0])
+    return axis + len(shape) + 1 if axis < 0 and shape is not None else axis
 
 
 def common_prefix(names: list[str]) -> str:

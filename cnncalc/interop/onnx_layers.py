@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.shapes import spatial_rank
+from ..engine.shapes import is_spatial, spatial_rank
 from ..errors import SpecError
 from .onnx_graph import OnnxGraph
 
@@ -42,9 +42,10 @@ def unsupported(graph: OnnxGraph, node, why: str = "") -> Unsupported:
 
 
 def _sides(pads: list[int]) -> list[int]:
-    """ONNX [top, left, bottom, right] → cnncalc [top, bottom, left, right]."""
-    top, left, bottom, right = pads
-    return [top, bottom, left, right]
+    """ONNX [every begin, every end] → cnncalc (before, after) per axis: 2-D
+    [top, left, bottom, right] → [top, bottom, left, right]."""
+    rank = len(pads) // 2
+    return [side for axis in range(rank) for side in (pads[axis], pads[rank + axis])]
 
 
 def _padding(graph, node, a) -> Any:
@@ -53,12 +54,13 @@ def _padding(graph, node, a) -> Any:
     if auto == "SAME_UPPER":
         return "same"
     if auto == "VALID":
-        return [0, 0, 0, 0]
+        return 0
     if auto not in ("NOTSET", ""):
         raise unsupported(graph, node, f"auto_pad {auto} (cnncalc's 'same' is SAME_UPPER)")
-    pads = list(a.get("pads", [0, 0, 0, 0]))
-    if len(pads) != 4:
-        raise unsupported(graph, node, f"{len(pads) // 2}-D padding; cnncalc reads 2-D layers")
+    pads = list(a.get("pads", [0] * 2 * len(a.get("kernel_shape", [0, 0]))))
+    if len(pads) not in (2, 4, 6):
+        raise unsupported(graph, node, f"{len(pads) // 2}-D padding; cnncalc reads 1-D, 2-D "
+                          "and 3-D layers")
     return _sides(pads)
 
 
@@ -69,12 +71,13 @@ def _has(node, index: int) -> bool:
 def read_conv(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
     dims = graph.weight_dims(node.input[1])
-    if dims is None or len(dims) != 4:
+    if dims is None or len(dims) not in (3, 4, 5):
         raise unsupported(graph, node, "its weight is neither an initializer nor a weight "
-                          "input of rank 4")
+                          "input of rank 3 to 5 (1-D to 3-D)")
+    ones = [1] * (len(dims) - 2)
     options = {"filters": dims[0], "kernel": list(a.get("kernel_shape", dims[2:])),
-               "stride": list(a.get("strides", [1, 1])), "padding": _padding(graph, node, a),
-               "dilation": list(a.get("dilations", [1, 1])), "groups": a.get("group", 1),
+               "stride": list(a.get("strides", ones)), "padding": _padding(graph, node, a),
+               "dilation": list(a.get("dilations", ones)), "groups": a.get("group", 1),
                "bias": _has(node, 2)}
     return "conv", options
 
@@ -82,19 +85,21 @@ def read_conv(graph: OnnxGraph, node) -> tuple[str, dict]:
 def read_convtranspose(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
     dims = graph.weight_dims(node.input[1])
-    if dims is None or len(dims) != 4:
-        raise unsupported(graph, node, "its weight is not a known rank-4 tensor")
+    if dims is None or len(dims) not in (3, 4, 5):
+        raise unsupported(graph, node, "its weight is not a known tensor of rank 3 to 5")
     if "output_shape" in a or a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         raise unsupported(graph, node, "output_shape / auto_pad (write explicit pads)")
-    top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
-    if (top, left) != (bottom, right):
-        raise unsupported(graph, node, f"asymmetric pads {[top, left, bottom, right]}")
+    rank = len(dims) - 2
+    pads = list(a.get("pads", [0] * 2 * rank))
+    if pads[:rank] != pads[rank:]:
+        raise unsupported(graph, node, f"asymmetric pads {pads}")
     groups = a.get("group", 1)
     return "convtranspose", {
         "filters": dims[1] * groups, "kernel": list(a.get("kernel_shape", dims[2:])),
-        "stride": list(a.get("strides", [1, 1])), "padding": [top, left],
-        "output_padding": list(a.get("output_padding", [0, 0])),
-        "dilation": list(a.get("dilations", [1, 1])), "groups": groups, "bias": _has(node, 2)}
+        "stride": list(a.get("strides", [1] * rank)), "padding": pads[:rank],
+        "output_padding": list(a.get("output_padding", [0] * rank)),
+        "dilation": list(a.get("dilations", [1] * rank)), "groups": groups,
+        "bias": _has(node, 2)}
 
 
 def read_pool(graph: OnnxGraph, node) -> tuple[str, dict]:
@@ -105,7 +110,7 @@ def read_pool(graph: OnnxGraph, node) -> tuple[str, dict]:
         raise unsupported(graph, node, "MaxPool's indices output")
     kernel = list(a["kernel_shape"])
     return ("maxpool" if node.op_type == "MaxPool" else "avgpool"), {
-        "kernel": kernel, "stride": list(a.get("strides", [1, 1])),
+        "kernel": kernel, "stride": list(a.get("strides", [1] * len(kernel))),
         "padding": _padding(graph, node, a), "ceil_mode": bool(a.get("ceil_mode", 0))}
 
 
@@ -157,26 +162,28 @@ def read_pad(graph: OnnxGraph, node) -> tuple[str, dict]:
     mode = a.get("mode", b"constant")
     pads = graph.constant(node.input[1]) if _has(node, 1) else a.get("pads")
     value = graph.constant(node.input[2]) if _has(node, 2) else None
-    if (mode not in (b"constant", "constant") or pads is None or len(pads) != 8
+    if (mode not in (b"constant", "constant") or pads is None or len(pads) not in (6, 8, 10)
             or (value is not None and float(value) != 0) or _has(node, 3)):
-        raise unsupported(graph, node, "only zero padding of the two spatial axes is zeropad")
+        raise unsupported(graph, node, "only zero padding of the spatial axes is zeropad")
     pads = [int(p) for p in pads]
-    if pads[0] or pads[1] or pads[4] or pads[5] or min(pads) < 0:
+    axes = len(pads) // 2  # N, C and the spatial axes; begins, then ends
+    if pads[0] or pads[1] or pads[axes] or pads[axes + 1] or min(pads) < 0:
         raise unsupported(graph, node, f"pads {pads} touch the batch or channel axes")
-    return "zeropad", {"padding": [pads[2], pads[6], pads[3], pads[7]]}
+    return "zeropad", {"padding": _sides(pads[2:axes] + pads[axes + 2:])}
 
 
 def read_resize(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     a = attrs(node)
     mode = a.get("mode", b"nearest")
     mode = mode.decode() if isinstance(mode, bytes) else mode
-    if mode not in ("nearest", "linear") or shape_out[2] != shape_in[2]:
+    if mode not in ("nearest", "linear") or shape_out[-1] != shape_in[-1]:
         raise unsupported(graph, node, f"mode {mode}; cnncalc's upsample is nearest or bilinear")
     options: dict[str, Any] = {"mode": "bilinear" if mode == "linear" else "nearest"}
-    if shape_out[0] % shape_in[0] == 0 and shape_out[1] % shape_in[1] == 0:
-        options["scale"] = [shape_out[0] // shape_in[0], shape_out[1] // shape_in[1]]
+    pairs = list(zip(shape_in[:-1], shape_out[:-1], strict=True))  # every spatial axis
+    if all(after % before == 0 for before, after in pairs):
+        options["scale"] = [after // before for before, after in pairs]
     else:
-        options["size"] = [shape_out[0], shape_out[1]]
+        options["size"] = [after for _, after in pairs]
     return "upsample", options
 
 
@@ -185,22 +192,27 @@ def read_slice(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     if _has(node, 3):
         axes = graph.constant(node.input[3])
     steps = graph.constant(node.input[4]) if _has(node, 4) else None
-    spatial = axes is not None and sorted(int(x) % 4 for x in axes) in ([2], [3], [2, 3])
+    ndim = len(shape_in) + 1  # N, C and the spatial axes 2 … ndim − 1
+    chosen = [int(x) % ndim for x in axes] if axes is not None else []
+    spatial = bool(chosen) and len(set(chosen)) == len(chosen) and min(chosen) >= 2
     if starts is None or not spatial or (steps is not None and any(int(s) != 1 for s in steps)):
         raise unsupported(graph, node, "only a step-1 Slice of the spatial axes is a crop, "
                           "and channel Slices must cut every channel into a split")
-    begin = {int(axis) % 4: int(start) for axis, start in zip(axes, starts, strict=True)}
-    top, left = begin.get(2, 0), begin.get(3, 0)
-    if top < 0 or left < 0:
+    begin = {int(axis) % ndim: int(start) for axis, start in zip(axes, starts, strict=True)}
+    if min(begin.values()) < 0:
         raise unsupported(graph, node, "negative Slice starts")
-    return "crop", {"crop": [top, shape_in[0] - shape_out[0] - top, left,
-                             shape_in[1] - shape_out[1] - left]}
+    crop = []
+    for index in range(ndim - 2):
+        before = begin.get(index + 2, 0)
+        crop += [before, shape_in[index] - shape_out[index] - before]
+    return "crop", {"crop": crop}
 
 
 def read_reducemean(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     a = attrs(node)
     axes = a.get("axes") or (list(graph.constant(node.input[1])) if _has(node, 1) else [])
-    if sorted(int(x) % 4 for x in axes) == [2, 3] and a.get("keepdims", 1) == 1:
+    ndim = len(shape_in) + 1
+    if sorted(int(x) % ndim for x in axes) == list(range(2, ndim)) and a.get("keepdims", 1) == 1:
         return "globalavgpool", {}
     raise unsupported(graph, node, "only ReduceMean over the spatial axes (keepdims) is "
                       "global average pooling")
@@ -228,8 +240,8 @@ def read_layer(graph: OnnxGraph, node) -> tuple[str, dict]:
     if node.op_type in SHAPED_READERS:
         shape_in = graph.shape(node.input[0], node)
         shape_out = graph.shape(node.output[0], node)
-        if spatial_rank(shape_in) != 2:
-            raise unsupported(graph, node, "it needs an N×C×H×W input")
+        if spatial_rank(shape_in) == 0:
+            raise unsupported(graph, node, "it needs an N×C×L, N×C×H×W or N×C×D×H×W input")
         return SHAPED_READERS[node.op_type](graph, node, shape_in, shape_out)
     raise unsupported(graph, node)
 
@@ -239,11 +251,12 @@ def channel_parts(graph: OnnxGraph, value: str, consumers: list) -> list | None:
     """[(node, output, channels)] when `consumers` cut `value`'s channels into consecutive
     parts (a channel Split, or step-1 channel Slices covering every channel), else None."""
     shape = graph.shapes.get(value)
-    if shape is None or spatial_rank(shape) != 2:
+    if shape is None or not is_spatial(shape):
         return None
     if len(consumers) == 1 and consumers[0].op_type == "Split":
         node = consumers[0]
-        if attrs(node).get("axis", 0) % 4 != 1 or any(o not in graph.shapes for o in node.output):
+        if not _is_channel_axis(graph, node, attrs(node).get("axis", 0)) \
+                or any(o not in graph.shapes for o in node.output):
             return None
         return [(node, out, graph.shapes[out][-1]) for out in node.output]
     if len(consumers) < 2 or any(node.op_type != "Slice" for node in consumers):
@@ -254,7 +267,8 @@ def channel_parts(graph: OnnxGraph, value: str, consumers: list) -> list | None:
         axes = graph.constant(node.input[3]) if len(node.input) > 3 and node.input[3] else None
         steps = graph.constant(node.input[4]) if len(node.input) > 4 and node.input[4] else None
         if (starts is None or ends is None or axes is None or len(axes) != 1
-                or int(axes[0]) % 4 != 1 or (steps is not None and int(steps[0]) != 1)):
+                or not _is_channel_axis(graph, node, int(axes[0]))
+                or (steps is not None and int(steps[0]) != 1)):
             return None
         start, stop = int(starts[0]), min(int(ends[0]), shape[-1])
         ranges.append((start, stop, node))
@@ -268,8 +282,14 @@ def channel_parts(graph: OnnxGraph, value: str, consumers: list) -> list | None:
 def cuts_channels(graph: OnnxGraph, node) -> bool:
     """A Split or Slice of the channel axis (a Slice's axes given as a constant)."""
     if node.op_type == "Split":
-        return attrs(node).get("axis", 0) % 4 == 1
+        return _is_channel_axis(graph, node, attrs(node).get("axis", 0))
     if node.op_type != "Slice" or len(node.input) < 4 or not node.input[3]:
         return False
     axes = graph.constant(node.input[3])
-    return axes is not None and [int(axis) % 4 for axis in axes] == [1]
+    return axes is not None and len(axes) == 1 and _is_channel_axis(graph, node, int(axes[0]))
+
+
+def _is_channel_axis(graph: OnnxGraph, node, axis: int) -> bool:
+    """Axis 1 of N×C×…, a negative axis counted from the input's rank (batch included)."""
+    shape = graph.shapes.get(node.input[0])
+    return axis == 1 or (shape is not None and axis == 1 - (len(shape) + 1))

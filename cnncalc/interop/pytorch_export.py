@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 
 from ..engine.analysis import Analysis, Row
-from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
-from ..engine.shapes import is_spatial, numel, shape_str
+from ..engine.model import Aux, Concat, Gate, Residual, Sequential, Split
+from ..engine.shapes import is_spatial, numel, shape_str, spatial_rank
+from . import pytorch_forward as graph
 from .onnx_export import ExportError
-from .pytorch_forward import ForwardWriter, graph_class, is_graph, refuse_nested_graph
-from .pytorch_helpers import HELPER_ORDER, HELPERS
+from .pytorch_helpers import HELPER_ORDER, HELPERS, top_level_args, torch_pad
 
 INDENT = "    "
 SIMPLE = {"relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()", "gelu": "nn.GELU()",
@@ -46,7 +46,12 @@ def _line(prefix: str, expr: str, depth: int) -> str:
     if len(text.split("\n", 1)[0]) <= 100 or "\n" in expr or "(" not in expr:
         return text
     head, args = expr.split("(", 1)
-    return f"{prefix}{head}(\n{INDENT * (depth + 1)}{args[:-1]},\n{INDENT * depth})"
+    inner = INDENT * (depth + 1)
+    if len(inner + args) > 100:  # still too long (3-D tuples): one argument per line
+        return f"{prefix}{head}(\n" + "".join(f"{inner}{arg},\n" for arg in
+                                                top_level_args(args[:-1])) + f"{INDENT * depth})"
+    return f"{prefix}{head}(\n{inner}{args[:-1]},\n{INDENT * depth})"
+
 
 
 def _attribute(name: str) -> str:
@@ -56,6 +61,7 @@ def _attribute(name: str) -> str:
 def _pair(values) -> str:
     values = tuple(values)
     return str(values[0]) if len(set(values)) == 1 else f"({', '.join(map(str, values))})"
+
 
 
 class _Writer:
@@ -71,7 +77,8 @@ class _Writer:
         level, not a group that is a graph: it becomes a class of its own)."""
         flat = []
         for node in nodes:
-            if isinstance(node, Sequential) and _generated(node) and (top or not is_graph(node)):
+            keep = not top and graph.is_graph(node)  # a class of its own
+            if isinstance(node, Sequential) and _generated(node) and not keep:
                 flat.extend(self.arrange(node.children))
             else:
                 flat.append(node)
@@ -102,8 +109,8 @@ class _Writer:
 
     # -- modules ---------------------------------------------------------------------------
     def module(self, node, depth: int) -> str:
-        if isinstance(node, Sequential) and is_graph(node):
-            return graph_class(self, node)
+        if isinstance(node, Sequential) and graph.is_graph(node):
+            return graph.graph_class(self, node)
         if isinstance(node, Sequential):
             items = self.arrange(node.children)
             if len(items) == 1 and not hasattr(items[0], "OPTIONS"):
@@ -113,13 +120,8 @@ class _Writer:
             return self.residual(node, depth)
         if isinstance(node, Concat):
             return self.concat(node, depth)
-        if isinstance(node, Gate):
-            self.helpers.add("Gate")
-            return f"Gate({self.mapping(self.arrange(node.body), depth)})"
-        if isinstance(node, Split):
-            return self.split(node, depth)
-        if isinstance(node, Aux):
-            return self.container(node.layers, depth, single=False)
+        if isinstance(node, (Gate, Split, Aux)):
+            return graph.composite(self, node, depth)
         return self.layer(self.rows[node.path])
 
     def residual(self, node: Residual, depth: int) -> str:
@@ -147,19 +149,12 @@ class _Writer:
         crop = ", crop=True" if node.crop == "center" else ""
         return f"Concat({{\n{inner},\n{INDENT * depth}}}{crop})"
 
-    def split(self, node: Split, depth: int) -> str:
-        """The parts' sizes come from the split rows, so equal parts need no arithmetic here."""
-        self.helpers.add("Split")
-        sizes = [stop - start for start, stop in (self.rows[f"{node.path}.part{i}"].part
-                                                  for i in range(1, len(node.branches) + 1))]
-        pad = INDENT * (depth + 1)
-        inner = ",\n".join(f'{pad}"branch{i}": {self.container(branch, depth + 1)}'
-                           for i, branch in enumerate(node.branches, 1))
-        return f"Split({{\n{inner},\n{INDENT * depth}}}, sizes={sizes})"
-
     def layer(self, row: Row) -> str:
         layer, kind = row.layer, row.type
         if kind in SIMPLE:
+            rank = spatial_rank(row.input)
+            if kind.startswith("global") and rank != 2:  # 1-D, 3-D: the AdaptivePoolNd
+                return SIMPLE[kind].replace("2d(", f"{rank}d(")
             return SIMPLE[kind]
         method = getattr(self, f"_{kind}", None)
         if method is None:
@@ -168,6 +163,8 @@ class _Writer:
         return method(row, layer)
 
     def _conv(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            return self._conv_nd(row, layer)
         groups, filters = layer.resolve(row.input)
         args = [str(row.input[2]), str(filters), f"kernel_size={_pair(layer.kernel)}"]
         if layer.stride != (1, 1):
@@ -187,8 +184,31 @@ class _Writer:
         self.helpers.add("PaddedConv2d")
         return f"PaddedConv2d({', '.join(args)}, sides=({left}, {right}, {top}, {bottom}))"
 
+    def _conv_nd(self, row: Row, layer) -> str:
+        """Conv1d / Conv3d; uneven padding (causal, 'same') as a ConstantPadNd before it."""
+        rank = spatial_rank(row.input)
+        groups, filters = layer.resolve(row.input)
+        args = [str(row.input[-1]), str(filters), f"kernel_size={_pair(layer.kernel)}"]
+        if any(s != 1 for s in layer.stride):
+            args.append(f"stride={_pair(layer.stride)}")
+        sides = layer.padding_for(row.input)
+        even = all(sides[a] == sides[a + 1] for a in range(0, len(sides), 2))
+        if even and any(sides):
+            args.append(f"padding={_pair(sides[::2])}")
+        if any(d != 1 for d in layer.dilation):
+            args.append(f"dilation={_pair(layer.dilation)}")
+        if groups != 1:
+            args.append(f"groups={groups}")
+        if not layer.bias:
+            args.append("bias=False")
+        conv = f"nn.Conv{rank}d({', '.join(args)})"
+        if even:
+            return conv
+        return f"nn.Sequential(nn.ConstantPad{rank}d({torch_pad(sides)}, 0.0), {conv})"
+
     def _convtranspose(self, row: Row, layer) -> str:
-        args = [str(row.input[2]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
+        rank = spatial_rank(row.input)
+        args = [str(row.input[-1]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
                 f"stride={_pair(layer.stride)}"]
         for key in ("padding", "output_padding"):
             if any(getattr(layer, key)):
@@ -197,37 +217,38 @@ class _Writer:
             args.append(f"groups={layer.groups}")
         if not layer.bias:
             args.append("bias=False")
-        if layer.dilation != (1, 1):
+        if any(d != 1 for d in layer.dilation):
             args.append(f"dilation={_pair(layer.dilation)}")
-        return f"nn.ConvTranspose2d({', '.join(args)})"
+        return f"nn.ConvTranspose{rank}d({', '.join(args)})"
 
     def _pool(self, row: Row, layer, cls: str, fill: str) -> str:
+        rank = spatial_rank(row.input)
         args = [_pair(layer.kernel)]
         if layer.stride != layer.kernel:
             args.append(f"stride={_pair(layer.stride)}")
-        top, bottom, left, right = layer.padding_for(row.input)
-        even = top == bottom and left == right
-        if even and (top or left):
-            args.append(f"padding={_pair((top, left))}")
+        sides = layer.padding_for(row.input)
+        even = all(sides[a] == sides[a + 1] for a in range(0, len(sides), 2))
+        if even and any(sides):
+            args.append(f"padding={_pair(sides[::2])}")
         if layer.ceil_mode:
             args.append("ceil_mode=True")
-        pool = f"nn.{cls}({', '.join(args)})"
+        pool = f"nn.{cls}{rank}d({', '.join(args)})"
         if even:
             return pool
-        pad = f"nn.ConstantPad2d(({left}, {right}, {top}, {bottom}), {fill})"
+        pad = f"nn.ConstantPad{rank}d({torch_pad(sides)}, {fill})"
         return f"nn.Sequential({pad}, {pool})"
 
     def _maxpool(self, row: Row, layer) -> str:
-        return self._pool(row, layer, "MaxPool2d", 'float("-inf")')
+        return self._pool(row, layer, "MaxPool", 'float("-inf")')
 
     def _avgpool(self, row: Row, layer) -> str:
-        return self._pool(row, layer, "AvgPool2d", "0.0")
+        return self._pool(row, layer, "AvgPool", "0.0")
 
     def _adaptiveavgpool(self, row: Row, layer) -> str:
-        return f"nn.AdaptiveAvgPool2d({_pair(layer.output)})"
+        return f"nn.AdaptiveAvgPool{spatial_rank(row.input)}d({_pair(layer.output)})"
 
     def _adaptivemaxpool(self, row: Row, layer) -> str:
-        return f"nn.AdaptiveMaxPool2d({_pair(layer.output)})"
+        return f"nn.AdaptiveMaxPool{spatial_rank(row.input)}d({_pair(layer.output)})"
 
     def _dense(self, row: Row, layer) -> str:
         cls = "nn.Linear"
@@ -238,7 +259,7 @@ class _Writer:
         return f"{cls}({numel(row.input)}, {layer.units}{bias})"
 
     def _batchnorm(self, row: Row, layer) -> str:
-        return f"nn.BatchNorm{'2' if is_spatial(row.input) else '1'}d({row.input[-1]})"
+        return f"nn.BatchNorm{max(spatial_rank(row.input), 1)}d({row.input[-1]})"
 
     def _lrn(self, row: Row, layer) -> str:
         return f"nn.LocalResponseNorm({layer.size})"
@@ -250,16 +271,23 @@ class _Writer:
         return f"nn.LeakyReLU({layer.slope!r})"
 
     def _upsample(self, row: Row, layer) -> str:
-        mode = f', mode="{layer.mode}"' if layer.mode != "nearest" else ""
+        # PyTorch names the linear mode after the rank: linear, bilinear, trilinear.
+        linear = {1: "linear", 2: "bilinear", 3: "trilinear"}[spatial_rank(row.input)]
+        mode = f', mode="{linear}"' if layer.mode != "nearest" else ""
         if layer.scale is not None:
             return f"nn.Upsample(scale_factor={_pair(layer.scale)}{mode})"
         return f"nn.Upsample(size={_pair(layer.size)}{mode})"
 
     def _zeropad(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            return f"nn.ConstantPad{spatial_rank(row.input)}d({torch_pad(layer.padding)}, 0.0)"
         top, bottom, left, right = layer.padding
         return f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"
 
     def _crop(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            self.helpers.add("CropNd")
+            return f"CropNd({', '.join(map(str, layer.sides(row.input)))})"
         self.helpers.add("Crop")
         return f"Crop({', '.join(map(str, layer.sides(row.input)))})"
 
@@ -268,19 +296,8 @@ def export_pytorch(analysis: Analysis, source: str = "") -> str:
     """The text of a Python module defining an nn.Module for `analysis`."""
     writer = _Writer(analysis)
     top = writer.arrange(analysis.network.layers, top=True)
-    attributes, names = [], {}
-    seen: set[str] = set()
-    for node in top:
-        if isinstance(node, Merge):
-            continue  # no parameters: an expression in forward
-        refuse_nested_graph(node)
-        name = _attribute(node.name)
-        if name in seen or name in ("forward", "training"):
-            name = f"{name}_{len(seen)}"
-        seen.add(name)
-        names[id(node)] = name
-        attributes.append((name, _line(f"        self.{name} = ", writer.module(node, 2), 2)))
-    forward = ForwardWriter(analysis, top, names)
+    attributes, names = graph.top_attributes(writer, top)
+    forward = graph.ForwardWriter(analysis, top, names)
     arguments = forward.arguments()
     body = forward.lines()
     writer.helpers |= forward.helpers
@@ -307,17 +324,7 @@ def export_pytorch(analysis: Analysis, source: str = "") -> str:
               f'    """{analysis.name} as specified to cnncalc ({totals.params:,} params)."""',
               "", "    def __init__(self) -> None:", "        super().__init__()"]
     lines += [line for _, line in attributes]
-    several = len(analysis.outputs) > 1
-    returns = "tuple[torch.Tensor, ...]" if several else "torch.Tensor"
-    signature = ", ".join(f"{argument}: torch.Tensor" for argument in arguments)
-    head = f"    def forward(self, {signature}) -> {returns}:"
-    if len(head) > 100:
-        head = "\n".join(["    def forward(", "        self,",
-                           *(f"        {arg}: torch.Tensor," for arg in arguments),
-                           f"    ) -> {returns}:"])
-    lines += ["", head]
-    if several:
-        lines.append(f'        """Returns ({", ".join(analysis.outputs)})."""')
+    lines += ["", *graph.forward_head(analysis, arguments)]
     lines += [f"        {line}" for line in body]
     lines.append("")
     return "\n".join(lines)

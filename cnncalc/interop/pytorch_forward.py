@@ -218,3 +218,55 @@ def graph_class(writer, node: Sequential) -> str:
         name = f"{base}{copy}"
     writer.classes[name] = text.replace("{name}", name, 1)
     return f"{name}()"
+
+
+def top_attributes(writer, top: list) -> tuple[list[tuple[str, str]], dict[int, str]]:
+    """The top-level modules as (attribute, `self.x = …` line), and id(item) → attribute."""
+    from .pytorch_export import _attribute, _line
+
+    attributes, names = [], {}
+    seen: set[str] = set()
+    for node in top:
+        if isinstance(node, Merge):
+            continue  # no parameters: an expression in forward
+        refuse_nested_graph(node)
+        name = _attribute(node.name)
+        if name in seen or name in ("forward", "training"):
+            name = f"{name}_{len(seen)}"
+        seen.add(name)
+        names[id(node)] = name
+        attributes.append((name, _line(f"        self.{name} = ", writer.module(node, 2), 2)))
+    return attributes, names
+
+
+def forward_head(analysis: Analysis, arguments: list[str]) -> list[str]:
+    """`def forward(…)`: one tensor argument per input, a tuple back for several outputs."""
+    several = len(analysis.outputs) > 1
+    returns = "tuple[torch.Tensor, ...]" if several else "torch.Tensor"
+    signature = ", ".join(f"{argument}: torch.Tensor" for argument in arguments)
+    head = [f"    def forward(self, {signature}) -> {returns}:"]
+    if len(head[0]) > 100:
+        head = ["    def forward(", "        self,",
+                *(f"        {arg}: torch.Tensor," for arg in arguments), f"    ) -> {returns}:"]
+    if several:
+        head.append(f'        """Returns ({", ".join(analysis.outputs)})."""')
+    return head
+
+
+def composite(writer, node, depth: int) -> str:
+    """A gate or split as its helper module; an aux head's layers as a container."""
+    from .pytorch_export import INDENT
+
+    if isinstance(node, Aux):
+        return writer.container(node.layers, depth, single=False)
+    if isinstance(node, Gate):
+        writer.helpers.add("Gate")
+        return f"Gate({writer.mapping(writer.arrange(node.body), depth)})"
+    # a split: the parts' sizes come from its rows, so equal parts need no arithmetic here
+    writer.helpers.add("Split")
+    sizes = [stop - start for start, stop in (writer.rows[f"{node.path}.part{i}"].part
+                                              for i in range(1, len(node.branches) + 1))]
+    pad = INDENT * (depth + 1)
+    inner = ",\n".join(f'{pad}"branch{i}": {writer.container(branch, depth + 1)}'
+                       for i, branch in enumerate(node.branches, 1))
+    return f"Split({{\n{inner},\n{INDENT * depth}}}, sizes={sizes})"

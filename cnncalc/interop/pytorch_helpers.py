@@ -1,4 +1,5 @@
-"""The small helper classes an exported PyTorch module may need, as source text.
+"""The small helper classes an exported PyTorch module may need, as source text, and the
+formatting of per-axis arguments.
 
 Each is written into the generated file only when a layer uses it, so the file stays one
 self-contained module that needs PyTorch alone.
@@ -43,13 +44,17 @@ class Concat(nn.Module):
 ''',
     "centre_cat": '''
 def centre_cat(tensors: list[torch.Tensor]) -> torch.Tensor:
-    """Centre-crops every map to the smallest height and width, then concatenates (U-Net)."""
-    height = min(t.shape[2] for t in tensors)
-    width = min(t.shape[3] for t in tensors)
-    tops = [(t.shape[2] - height) // 2 for t in tensors]
-    lefts = [(t.shape[3] - width) // 2 for t in tensors]
-    return torch.cat([t[:, :, top:top + height, left:left + width]
-                      for t, top, left in zip(tensors, tops, lefts, strict=True)], 1)
+    """Centre-crops every map to the smallest size on each spatial axis, then concatenates
+    (U-Net)."""
+    sizes = [min(t.shape[axis] for t in tensors) for axis in range(2, tensors[0].dim())]
+    cropped = []
+    for t in tensors:
+        index = [slice(None), slice(None)]
+        for axis, size in enumerate(sizes, 2):
+            start = (t.shape[axis] - size) // 2
+            index.append(slice(start, start + size))
+        cropped.append(t[tuple(index)])
+    return torch.cat(cropped, 1)
 ''',
     "Gate": '''
 class Gate(nn.Module):
@@ -121,6 +126,39 @@ def named(modules: dict[str, nn.Module]) -> nn.Sequential:
         sequence.add_module(name, module)
     return sequence
 ''',
+    "CropNd": '''
+class CropNd(nn.Module):
+    """Removes positions from a 1-D or 3-D map: (before, after) on each spatial axis."""
+
+    def __init__(self, *sides: int) -> None:
+        super().__init__()
+        self.sides = sides
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        index = [slice(None), slice(None)]
+        for axis in range(len(self.sides) // 2):
+            before, after = self.sides[2 * axis], self.sides[2 * axis + 1]
+            index.append(slice(before, x.shape[2 + axis] - after))
+        return x[tuple(index)]
+''',
 }
 HELPER_ORDER = ["named", "Residual", "Concat", "centre_cat", "Gate", "Split", "Crop", "FlatLinear",
-                "PaddedConv2d"]
+                "PaddedConv2d", "CropNd"]
+
+
+def top_level_args(args: str) -> list[str]:
+    """'a, b=(1, 2), c' → ['a', 'b=(1, 2)', 'c']: split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(args):
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(args[start:index].strip())
+            start = index + 1
+    return [*parts, args[start:].strip()]
+
+
+def torch_pad(sides) -> str:
+    """(before, after) per axis → nn.ConstantPadNd's order: the last axis first."""
+    pairs = [sides[a:a + 2] for a in range(0, len(sides), 2)]
+    return f"({', '.join(str(side) for pair in reversed(pairs) for side in pair)})"

@@ -50,20 +50,20 @@ class Pool(Windowed):
         return Counts(connections=numel(out) * numel(self.kernel))
 
     def describe(self) -> str:
-        text = f"{self.type} {window_text(self.kernel, self.stride, self.padding)}"
+        text = f"{self.label} {window_text(self.kernel, self.stride, self.padding)}"
         return text + (" ceil" if self.ceil_mode else "")
 
 
 @register
 class MaxPool(Pool):
     type = "maxpool"
-    aliases = ("maxpool2d", "max_pool")
+    aliases = ("maxpool2d", "max_pool", "maxpool1d", "maxpool3d")
 
 
 @register
 class AvgPool(Pool):
     type = "avgpool"
-    aliases = ("avgpool2d", "avg_pool")
+    aliases = ("avgpool2d", "avg_pool", "avgpool1d", "avgpool3d")
 
 
 class GlobalPool(Layer):
@@ -116,16 +116,18 @@ class AdaptivePool(Layer):
         return [tuple(steps)]
 
     def describe(self) -> str:
-        return f"{self.type} → {'×'.join(map(str, self.output))}"
+        return f"{self.label} → {'×'.join(map(str, self.output))}"
 
 
 @register
 class AdaptiveAvgPool(AdaptivePool):
     type = "adaptiveavgpool"
-    aliases = ("adaptive_avg_pool",)
+    aliases = ("adaptive_avg_pool", "adaptiveavgpool1d", "adaptiveavgpool2d",
+               "adaptiveavgpool3d")
 
 
 @register
 class AdaptiveMaxPool(AdaptivePool):
     type = "adaptivemaxpool"
-    aliases = ("adaptive_max_pool",)
+    aliases = ("adaptive_max_pool", "adaptivemaxpool1d", "adaptivemaxpool2d",
+               "adaptivemaxpool3d")
