@@ -135,3 +135,12 @@ def test_export_cli_names_the_networks_class_not_a_helper(tmp_path):
     assert outcome.exit_code == 0, outcome.output
     assert f"wrote {target}: class Resnet18, 11,689,512 params" in outcome.output
     assert "class Residual(nn.Module):" in target.read_text()  # the helper comes first
+
+
+def test_the_input_read_again_later_is_kept_before_x_moves_on():
+    spec = ("input: 4x6\nlayers:\n  - concat: {name: t0, from: [previous, input]}\n"
+            "  - concat: {name: t1, from: [previous, input]}\n")
+    text = export_pytorch(cnncalc.analyze(cnncalc.loads(spec)))
+    assert text.split("-> torch.Tensor:\n")[-1] == (
+        "        input_ = x\n        x = torch.cat([x, x], 1)\n"
+        "        x = torch.cat([x, input_], 1)\n        return x\n")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from golden_data import BUILTINS, golden
 from graph_specs import GRAPHS
+from hypothesis import HealthCheck, given, settings
+from test_fuzz_graph import graph_specs
 
 import cnncalc
 from cnncalc.interop.layout import onnx_dims
@@ -118,3 +120,20 @@ def test_pytorchs_own_onnx_export_of_graphs_imports_with_the_same_figures(tmp_pa
         [getattr(analysis.totals, f) for f in figures]
     assert list(back.outputs.values()) == list(analysis.outputs.values())
     assert back.has_aux == analysis.has_aux
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=graph_specs())
+def test_random_graphs_export_and_run_with_cnncalcs_figures(spec):
+    """The graph fuzzer's random 1-D, 2-D and 3-D networks (tests/test_fuzz_graph.py): each
+    that analyses exports, runs, and has cnncalc's params and every output shape."""
+    try:
+        analysis = cnncalc.analyze(cnncalc.loads(spec, file="graph.yaml"))
+    except cnncalc.CnnCalcError:
+        return
+    net = _module(analysis).eval()
+    assert sum(p.numel() for p in net.parameters()) == analysis.totals.params, spec
+    with torch.no_grad():
+        out = net(torch.randn(onnx_dims(analysis.input)))
+    outs = out if isinstance(out, tuple) else (out,)
+    assert [list(o.shape) for o in outs] == [onnx_dims(s) for s in analysis.outputs.values()]

@@ -218,7 +218,13 @@ class Structure:
                             f"the branches leaving '{value}'", file=graph.file)
         by_end = dict(ends)
         branches = [by_end[name] for name in data_inputs]
-        entries.append(self.merge(merge, branches))
+        entry = self.merge(merge, branches)  # (centre crops leave their branches here)
+        if [end for end, branch in ends if branch] != [n for n in data_inputs if by_end[n]]:
+            # a composite runs its branches in the merge's input order: the rows would come
+            # in another order than the graph's nodes
+            raise NotNested(f"the branches into '{merge.name}' run in another order than its "
+                            "inputs", file=graph.file)
+        entries.append(entry)
         return merge.output[0]
 
     def merge(self, node, branches: list[list[Entry]]) -> Entry:

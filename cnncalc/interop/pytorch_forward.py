@@ -111,8 +111,7 @@ class ForwardWriter:
         self.helpers: set[str] = set()
 
     def arguments(self) -> list[str]:
-        if len(self.names) == 1:
-            self.variables[next(iter(self.names))] = "x"
+        if len(self.names) == 1:  # `x` holds it (as `current`), saved when x moves on
             return ["x"]
         for name in self.names:
             self.variables[name] = _variable(name, self.taken)
