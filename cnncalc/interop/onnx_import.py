@@ -67,6 +67,7 @@ class Structure:
         self.used_names: set[str] = set()
         self.aux_outputs: set[str] = set()
         self.seen: set[int] = set()  # ids of the nodes made into entries (onnx_flat skips them)
+        self.not_side: set[int] = set()  # ids of nodes known to lead to no aux output
 
     def chain(self, value: str) -> tuple[list[Entry], str, Any]:
         """Entries from `value` on, until the graph output or a merge node this chain alone
@@ -155,10 +156,20 @@ class Structure:
         return end
 
     def side_chain(self, node) -> list | None:
-        """The nodes of a chain from `node` to an extra rank-1 graph output, or None."""
-        graph, nodes = self.graph, []
+        """The nodes of a chain from `node` to an extra rank-1 graph output, or None. A chain
+        that is none is remembered node by node (every later start on it ends the same way),
+        so asking at every node of a long chain stays linear."""
+        nodes = []
+        found = self._side_chain(node, nodes)
+        if found is None:
+            self.not_side.update(id(each) for each in nodes)
+        return found
+
+    def _side_chain(self, node, nodes: list) -> list | None:
+        graph = self.graph
         while True:
-            if _is_merge(node, graph) or node.op_type in ("Split", "Slice") or len(nodes) > 10_000:
+            if (_is_merge(node, graph) or node.op_type in ("Split", "Slice")
+                    or id(node) in self.not_side):
                 return None
             nodes.append(node)
             out = node.output[0]
