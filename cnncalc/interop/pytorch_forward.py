@@ -5,9 +5,10 @@ variables: a tensor some later entry reads (`from:`, a merge, an output) is kept
 entry's name before `x` moves on, a merge is `+`, `*` or `torch.cat`, an aux head's result
 is a variable of its own, and several outputs come back as a tuple in `outputs:` order (the
 main output first, as torchvision's InceptionOutputs). `gate` and `split` are modules
-(pytorch_helpers.py) and nest anywhere. A `from:`, merge or aux head nested inside a block
-would need the block to return or receive several tensors, which one nn.Module call cannot
-express; it is refused with the entry's name.
+(pytorch_helpers.py) and nest anywhere. A block whose own entries use `from:` or merges is a
+class of its own with the same kind of `forward` (graph_class). A `from:` or merge directly
+in a residual, concat, gate or split body, or an aux head below the top level, would need a
+module to take or return several tensors; it is refused with the entry's name.
 """
 
 from __future__ import annotations
