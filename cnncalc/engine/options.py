@@ -105,6 +105,18 @@ def _padding(value, what, option):
     return _sides(value, what, option)
 
 
+def _transpose_padding(value, what, option):
+    """Transposed-conv padding: a pair, or Keras' 'same' / 'valid' (kept as words: Keras'
+    'valid' is not PyTorch's 0, see ConvTranspose.sides)."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("same", "valid"):
+            return word
+        raise SpecError(f"{what} must be an integer, a pair, 'same' or 'valid', got "
+                        f"{show(value)}{non_ascii_digits_hint(value)}")
+    return _pair(value, what, 0)
+
+
 def _bool(value, what, option):
     if not isinstance(value, bool):
         raise SpecError(f"{what} must be true or false, got {show(value)}")
@@ -140,6 +152,6 @@ def _optional_choice(value, what, option):
 
 NORMALISERS = {
     "int1": _int1, "int0": _int0, "pair1": _pair1, "pair0": _pair0, "sides": _sides,
-    "padding": _padding, "bool": _bool, "number": _number, "rate": _rate,
+    "padding": _padding, "transpose_padding": _transpose_padding, "bool": _bool, "number": _number, "rate": _rate,
     "choice": _choice, "optional_choice": _optional_choice,
 }
