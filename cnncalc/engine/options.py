@@ -152,6 +152,7 @@ def _optional_choice(value, what, option):
 
 NORMALISERS = {
     "int1": _int1, "int0": _int0, "pair1": _pair1, "pair0": _pair0, "sides": _sides,
-    "padding": _padding, "transpose_padding": _transpose_padding, "bool": _bool, "number": _number, "rate": _rate,
+    "padding": _padding, "bool": _bool, "number": _number, "rate": _rate,
     "choice": _choice, "optional_choice": _optional_choice,
+    "transpose_padding": _transpose_padding,
 }
