@@ -20,7 +20,8 @@ def test_resnet18_records_carry_the_specs_options():
         "filters": 64, "kernel": [7, 7], "stride": [2, 2], "padding": [3, 3, 3, 3],
         "dilation": [1, 1], "groups": 1, "depthwise": False, "bias": False}
     assert layers["maxpool"]["options"] == {"kernel": [3, 3], "stride": [2, 2],
-                                            "padding": [1, 1, 1, 1], "ceil_mode": False}
+                                            "padding": [1, 1, 1, 1], "ceil_mode": False,
+                                            "dilation": [1, 1]}
     assert layers["fc"]["options"] == {"units": 1000, "bias": True}
     assert layers["layer1.basic1.residual1.add"]["options"] == {}
 

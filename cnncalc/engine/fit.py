@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .shapes import effective_kernel, window_span
+from math import gcd
+
+from .shapes import effective_kernel, pool_out, window_span
 from .text import format_number
+
+# Beyond this many rows per axis the unread rows are worked out at both ends and over one
+# stride period in the middle (every middle row is read iff its residue is): no loop over
+# a billion rows.
+_ROWS_SCANNED = 4096
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,7 @@ class AxisFit:
     pad_before: int
     pad_after: int
     dilation: int = 1
+    ceil_mode: bool = False  # a ceil-mode pool: its last window may overhang (SPEC §7)
 
     @property
     def span(self) -> int:
@@ -53,6 +61,83 @@ class AxisFit:
         """False only when real input is dropped; a padding-only remainder still fits."""
         return not self.dropped
 
+    @property
+    def windows(self) -> int:
+        return pool_out(self.size, self.kernel, self.stride, self.pad_before, self.pad_after,
+                        self.ceil_mode, self.dilation)
+
+    @property
+    def skips(self) -> bool:
+        """Do the windows step over input between them (SPEC §7 "windows that skip input")?
+        Undilated windows with F ≥ S abut or overlap, so their union has no holes; otherwise
+        look for an unread row before the last one read."""
+        if self.dilation == 1 and self.kernel >= self.stride:
+            return False
+        head, families, tail = self._unread_parts()
+        first = (head or [run for run, _ in families] or tail or [None])[0]
+        return first is not None and first.start < self.last_read
+
+    @property
+    def last_read(self) -> int:
+        """The last real row the last window reads (rows after it are the trailing ones)."""
+        last = (self.windows - 1) * self.stride + (self.kernel - 1) * self.dilation
+        return min(last - self.pad_before, self.size - 1)
+
+    def read(self, row: int) -> bool:
+        """Does any window read real row `row`? Taps k with k·D ≡ row + Pb (mod S), k in
+        [0, F), window index (row + Pb − k·D)/S in [0, windows): a linear congruence."""
+        position = row + self.pad_before
+        low = max(0, -(-(position - (self.windows - 1) * self.stride) // self.dilation))
+        high = min(self.kernel - 1, position // self.dilation)
+        common = gcd(self.dilation, self.stride)
+        if low > high or position % common:
+            return False
+        period = self.stride // common
+        if period == 1:
+            return True
+        # the taps solving k·(D/g) ≡ position/g (mod S/g) are first + j·period
+        first = position // common * pow(self.dilation // common, -1, period) % period
+        candidate = first if low <= first else first + -(-(low - first) // period) * period
+        return candidate <= high
+
+    def unread(self) -> list[range]:
+        """Every real input row no window reads, as ranges, trailing rows included (on a
+        long axis the middle is periodic: see unread_text, which never lists it out)."""
+        head, families, tail = self._unread_parts()
+        middle = [range(run.start + j * self.stride, run.stop + j * self.stride)
+                  for run, count in families for j in range(count)]
+        return _runs(sorted(r for run in [*head, *middle, *tail] for r in run))
+
+    def unread_text(self) -> str:
+        """unread() as text: '3–4, 8–9, …, 28–29'."""
+        head, families, tail = self._unread_parts()
+        return progressions_text([*_progressions(head),
+                                  *((run, self.stride, count) for run, count in families),
+                                  *_progressions(tail)])
+
+    def _unread_parts(self) -> tuple[list[range], list[tuple[range, int]], list[range]]:
+        """(head runs, periodic families (first run, copies every S rows), tail runs)."""
+        if self.size <= 2 * _ROWS_SCANNED:
+            return _runs([r for r in range(self.size) if not self.read(r)]), [], []
+        if self.windows * self.kernel <= 2 * _ROWS_SCANNED:  # few taps: list what they read
+            taps = sorted({i * self.stride + k * self.dilation - self.pad_before
+                           for i in range(self.windows) for k in range(self.kernel)})
+            bounds = [-1, *(r for r in taps if 0 <= r < self.size), self.size]
+            return [range(a + 1, b) for a, b in zip(bounds, bounds[1:]) if b > a + 1], [], []
+        # Long axis, many taps: both ends row by row; in between every tap is in range, so a
+        # row is read iff its residue mod S is (one period, bounded for absurd strides).
+        start, end = _ROWS_SCANNED, self.size - _ROWS_SCANNED
+        head = _runs([r for r in range(start) if not self.read(r)])
+        period = min(self.stride, _ROWS_SCANNED)
+        families = [(run, (end - run.stop) // self.stride + 1)
+                    for run in _runs([r for r in range(start, start + period)
+                                      if not self.read(r)])]
+        covered = max((run.stop + (count - 1) * self.stride for run, count in families),
+                      default=start)
+        tail = _runs([r for r in range(min(covered, end), self.size) if not self.read(r)
+                      and r >= covered])
+        return head, families, tail
+
     def formula(self) -> str:
         """The lecture formula with the user's numbers: (224 − 11 + 2·0)/4 + 1."""
         if self.pad_before == self.pad_after:
@@ -85,6 +170,75 @@ class AxisFit:
         span = window_span(self.size, self.kernel, self.pad_before, self.pad_after, self.dilation)
         limit = max(span, 1) if max_stride is None else max_stride
         return [s for s in range(1, limit + 1) if span >= 0 and span % s == 0]
+
+
+def _runs(rows: list[int]) -> list[range]:
+    """Sorted row numbers → maximal ranges of consecutive rows."""
+    runs: list[range] = []
+    for row in rows:
+        if runs and runs[-1].stop == row:
+            runs[-1] = range(runs[-1].start, row + 1)
+        else:
+            runs.append(range(row, row + 1))
+    return runs
+
+
+Progression = tuple[range, int, int]  # first run, step between runs, number of runs
+
+
+def _progressions(runs: list[range]) -> list[Progression]:
+    """Consecutive runs of one length at one spacing, grouped."""
+    groups: list[Progression] = []
+    for run in runs:
+        if groups:
+            first, step, count = groups[-1]
+            spacing = run.start - first.start - (count - 1) * step
+            if len(run) == len(first) and (count == 1 or spacing == step):
+                groups[-1] = (first, spacing, count + 1)
+                continue
+        groups.append((run, 0, 1))
+    return groups
+
+
+def progressions_text(groups: list[Progression]) -> str:
+    """Every run; four or more evenly spaced runs of one length are written by their first
+    two and their last ('3–4, 8–9, …, 28–29'): the ellipsis hides only that pattern."""
+    merged = _progressions([])
+    for first, step, count in groups:  # join a family to the runs it continues
+        if merged:
+            head, head_step, head_count = merged[-1]
+            gap = first.start - head.start - (head_count - 1) * head_step
+            if len(first) == len(head) and (head_count == 1 or gap == head_step) \
+                    and (count == 1 or step == gap):
+                merged[-1] = (head, gap, head_count + count)
+                continue
+        merged.append((first, step, count))
+    parts: list[str] = []
+    for first, step, count in merged:
+        runs = [range(first.start + j * step, first.stop + j * step)
+                for j in ((0, 1, count - 1) if count >= 4 else range(count))]
+        texts = [describe_rows(run) for run in runs]
+        parts += [texts[0], texts[1], "…", texts[2]] if count >= 4 else texts
+    return ", ".join(parts)
+
+
+def ranges_text(runs: list[range]) -> str:
+    return progressions_text(_progressions(runs))
+
+
+def skip_message(fits: list[AxisFit]) -> str:
+    """The ℹ text for windows that step over input (SPEC §7): why, then every unread row."""
+    skipping = [axis for axis in fits if axis.skips]
+    first = skipping[0]
+    if first.dilation == 1:
+        reason = f"stride {first.stride} > kernel {first.kernel}"
+    else:
+        reason = f"dilation {first.dilation} and stride {first.stride} step over input"
+    texts = [(axis.axis + "s", axis.unread_text()) for axis in skipping]
+    if len(texts) == 2 and texts[0][1] == texts[1][1]:
+        texts = [("rows and columns", texts[0][1])]
+    listed = "; ".join(f"{label} {rows}" for label, rows in texts)
+    return f"{reason}: {listed} never read (subsampling by design)"
 
 
 def describe_rows(rows: range) -> str:

@@ -172,7 +172,8 @@ class Windowed(Layer):
         sizes, _ = spatial(shape, self)
         padding = self.padding_for(shape)
         return [AxisFit(name, size, self.kernel[axis], self.stride[axis], padding[2 * axis],
-                        padding[2 * axis + 1], self.dilation[axis])
+                        padding[2 * axis + 1], self.dilation[axis],
+                        getattr(self, "ceil_mode", False))
                 for axis, (name, size) in enumerate(zip(axis_names(shape), sizes, strict=True))]
 
     def rf_steps(self, shape: Shape) -> list[Step]:
