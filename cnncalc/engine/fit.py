@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-
 from math import gcd
 
 from .shapes import effective_kernel, pool_out, window_span
@@ -123,7 +122,8 @@ class AxisFit:
             taps = sorted({i * self.stride + k * self.dilation - self.pad_before
                            for i in range(self.windows) for k in range(self.kernel)})
             bounds = [-1, *(r for r in taps if 0 <= r < self.size), self.size]
-            return [range(a + 1, b) for a, b in zip(bounds, bounds[1:]) if b > a + 1], [], []
+            gaps = [range(a + 1, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a + 1]
+            return gaps, [], []
         # Long axis, many taps: both ends row by row; in between every tap is in range, so a
         # row is read iff its residue mod S is (one period, bounded for absurd strides).
         start, end = _ROWS_SCANNED, self.size - _ROWS_SCANNED
