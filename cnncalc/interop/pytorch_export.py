@@ -24,7 +24,14 @@ INDENT = "    "
 SIMPLE = {"relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()", "gelu": "nn.GELU()",
           "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "softmax": "nn.Softmax(dim=1)",
           "identity": "nn.Identity()", "flatten": "nn.Flatten()",
-          "globalavgpool": "nn.AdaptiveAvgPool2d(1)", "globalmaxpool": "nn.AdaptiveMaxPool2d(1)"}
+          "globalavgpool": "nn.AdaptiveAvgPool2d(1)", "globalmaxpool": "nn.AdaptiveMaxPool2d(1)",
+          "silu": "nn.SiLU()", "hardswish": "nn.Hardswish()", "hardsigmoid": "nn.Hardsigmoid()",
+          "mish": "nn.Mish()", "selu": "nn.SELU()", "softplus": "nn.Softplus()",
+          "logsoftmax": "nn.LogSoftmax(dim=1)"}
+# Modules written from the layer's options alone.
+FROM_OPTIONS = {"channelshuffle": "nn.ChannelShuffle({groups})",
+                "pixelshuffle": "nn.PixelShuffle({factor})",
+                "pixelunshuffle": "nn.PixelUnshuffle({factor})"}
 
 
 def class_name(name: str) -> str:
@@ -138,6 +145,8 @@ class _Writer:
         layer, kind = row.layer, row.type
         if kind in SIMPLE:
             return SIMPLE[kind]
+        if kind in FROM_OPTIONS:
+            return FROM_OPTIONS[kind].format(**vars(layer))
         method = getattr(self, f"_{kind}", None)
         if method is None:
             raise ExportError(f"layer type '{kind}' has no PyTorch export", layer_name=row.path,
@@ -167,25 +176,34 @@ class _Writer:
     def _convtranspose(self, row: Row, layer) -> str:
         args = [str(row.input[2]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
                 f"stride={_pair(layer.stride)}"]
-        for key in ("padding", "output_padding"):
-            if any(getattr(layer, key)):
-                args.append(f"{key}={_pair(getattr(layer, key))}")
+        # PyTorch crops P on both sides and adds output_padding after; Keras 'same' may crop
+        # one more after (sides(): before, after, added): that extra pixel goes to a Crop.
+        (top, bottom, extra_h), (left, right, extra_w) = layer.sides(0), layer.sides(1)
+        for key, value in (("padding", (top, left)), ("output_padding", (extra_h, extra_w))):
+            if any(value):
+                args.append(f"{key}={_pair(value)}")
         if layer.groups != 1:
             args.append(f"groups={layer.groups}")
         if not layer.bias:
             args.append("bias=False")
         if layer.dilation != (1, 1):
             args.append(f"dilation={_pair(layer.dilation)}")
-        return f"nn.ConvTranspose2d({', '.join(args)})"
+        module = f"nn.ConvTranspose2d({', '.join(args)})"
+        if (bottom, right) == (top, left):
+            return module
+        self.helpers.add("Crop")
+        return f"nn.Sequential({module}, Crop(0, {bottom - top}, 0, {right - left}))"
 
-    def _pool(self, row: Row, layer, cls: str, fill: str) -> str:
-        args = [_pair(layer.kernel)]
+    def _pool(self, row: Row, layer, cls: str, fill: str, lead: tuple = ()) -> str:
+        args = [*lead, _pair(layer.kernel)]
         if layer.stride != layer.kernel:
             args.append(f"stride={_pair(layer.stride)}")
         top, bottom, left, right = layer.padding_for(row.input)
         even = top == bottom and left == right
         if even and (top or left):
             args.append(f"padding={_pair((top, left))}")
+        if getattr(layer, "dilation", (1, 1)) != (1, 1):
+            args.append(f"dilation={_pair(layer.dilation)}")
         if layer.ceil_mode:
             args.append("ceil_mode=True")
         pool = f"nn.{cls}({', '.join(args)})"
@@ -199,6 +217,9 @@ class _Writer:
 
     def _avgpool(self, row: Row, layer) -> str:
         return self._pool(row, layer, "AvgPool2d", "0.0")
+
+    def _lppool(self, row: Row, layer) -> str:
+        return self._pool(row, layer, "LPPool2d", "", lead=[repr(layer.p)])
 
     def _adaptiveavgpool(self, row: Row, layer) -> str:
         return f"nn.AdaptiveAvgPool2d({_pair(layer.output)})"
@@ -235,6 +256,38 @@ class _Writer:
     def _zeropad(self, row: Row, layer) -> str:
         top, bottom, left, right = layer.padding
         return f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"
+
+    def _prelu(self, row: Row, layer) -> str:
+        return f"nn.PReLU({row.input[-1]})" if layer.channels == "all" else "nn.PReLU()"
+
+    def _layernorm(self, row: Row, layer) -> str:
+        affine = "" if layer.affine else ", elementwise_affine=False"
+        if not is_spatial(row.input):
+            return f"nn.LayerNorm({row.input[-1]}{affine})"
+        self.helpers.add("LayerNorm2d")
+        return f"LayerNorm2d({row.input[-1]}, eps=1e-06{affine})"
+
+    def _groupnorm(self, row: Row, layer) -> str:
+        affine = "" if layer.affine else ", affine=False"
+        return f"nn.GroupNorm({layer.groups}, {row.input[-1]}{affine})"
+
+    def _instancenorm(self, row: Row, layer) -> str:
+        flags = [f"{key}=True" for key in ("affine", "track_running_stats")
+                 if getattr(layer, key)]
+        return f"nn.InstanceNorm2d({', '.join([str(row.input[-1]), *flags])})"
+
+    def _layerscale(self, row: Row, layer) -> str:
+        self.helpers.add("LayerScale")
+        vector = "" if is_spatial(row.input) else ", vector=True"
+        return f"LayerScale({row.input[-1]}, {layer.init!r}{vector})"
+
+    def _droppath(self, row: Row, layer) -> str:
+        self.helpers.add("DropPath")
+        return f"DropPath({layer.rate!r})"
+
+    def _slice(self, row: Row, layer) -> str:
+        self.helpers.add("Slice")
+        return f"Slice({layer.channels[0]}, {layer.channels[1]})"
 
     def _crop(self, row: Row, layer) -> str:
         self.helpers.add("Crop")

@@ -89,5 +89,51 @@ def named(modules: dict[str, nn.Module]) -> nn.Sequential:
         sequence.add_module(name, module)
     return sequence
 ''',
+    "LayerNorm2d": '''
+class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels at each position of an N×C×H×W map (ConvNeXt's)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+''',
+    "LayerScale": '''
+class LayerScale(nn.Module):
+    """A learnable per-channel scale γ (C parameters), started at `init`."""
+
+    def __init__(self, channels: int, init: float = 1e-6, vector: bool = False) -> None:
+        super().__init__()
+        shape = (channels,) if vector else (channels, 1, 1)
+        self.gamma = nn.Parameter(torch.full(shape, init))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gamma
+''',
+    "DropPath": '''
+class DropPath(nn.Module):
+    """Stochastic depth: in training, zeroes whole samples with probability `rate` and
+    rescales the rest; in evaluation, the identity."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.rate == 0:
+            return x
+        keep = torch.rand((x.shape[0],) + (1,) * (x.dim() - 1), device=x.device) >= self.rate
+        return x * keep / (1 - self.rate)
+''',
+    "Slice": '''
+class Slice(nn.Module):
+    """Channels [start, stop) of the input."""
+
+    def __init__(self, start: int, stop: int) -> None:
+        super().__init__()
+        self.start, self.stop = start, stop
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, self.start:self.stop]
+''',
 }
-HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d"]
+HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d",
+                "LayerNorm2d", "LayerScale", "DropPath", "Slice"]
