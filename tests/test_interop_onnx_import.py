@@ -148,11 +148,26 @@ def test_an_se_gate_mul_is_refused_naming_the_operator_and_node(tmp_path):
 
 
 def test_an_unknown_operator_is_refused_by_name(tmp_path):
-    nodes = [helper.make_node("HardSwish", ["x"], ["y"], name="/act/HardSwish")]
+    nodes = [helper.make_node("Erf", ["x"], ["y"], name="/act/Erf")]
     path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8])
-    with pytest.raises(cnncalc.SpecError, match="unsupported ONNX operator 'HardSwish' "
-                                                "\\(node '/act/HardSwish'\\)"):
+    with pytest.raises(cnncalc.SpecError, match="unsupported ONNX operator 'Erf' "
+                                                "\\(node '/act/Erf'\\)"):
         import_onnx(path)
+
+
+def test_section7_single_node_operators_import(tmp_path):
+    """HardSwish was refused before SPEC §7; now it, DepthToSpace (CRD) and a dilated
+    MaxPool read as cnncalc layers (shapes from ONNX's own inference)."""
+    nodes = [helper.make_node("HardSwish", ["x"], ["a"], name="act"),
+             helper.make_node("DepthToSpace", ["a"], ["b"], name="d2s", blocksize=2,
+                              mode="CRD"),
+             helper.make_node("MaxPool", ["b"], ["y"], name="pool", kernel_shape=[2, 2],
+                              dilations=[2, 2])]
+    path = _save(tmp_path, nodes, [_image(dims=(1, 4, 8, 8))], [1, 1, 14, 14])
+    analysis = cnncalc.analyze(cnncalc.load(str(path)))
+    assert [(row.type, row.output) for row in analysis.rows] == [
+        ("hardswish", (8, 8, 4)), ("pixelshuffle", (16, 16, 1)),
+        ("maxpool", (14, 14, 1))]  # ONNX strides default to 1: (16 − 2·(2 − 1) − 1)/1 + 1
 
 
 def test_a_symbolic_input_needs_input(tmp_path):

@@ -18,7 +18,7 @@ from .layout import onnx_dims
 
 DEFAULT_OPSET = 17
 GELU_OPSET = 20  # ONNX Gelu is an opset-20 operator
-LPPOOL_CEIL_OPSET = 18  # LpPool gained ceil_mode in opset 18
+OPSET_18 = 18  # Mish, and LpPool's ceil_mode
 INPUT_NAME = "input"
 PROTOBUF_LIMIT = 2**31  # bytes: protobuf's limit for one serialised ONNX model
 
@@ -32,7 +32,9 @@ def _opset_need(row) -> tuple[int, str]:
     if row.type == "gelu":
         return GELU_OPSET, "gelu needs ONNX Gelu"
     if row.type == "lppool" and row.layer.ceil_mode:
-        return LPPOOL_CEIL_OPSET, "a ceil-mode lppool needs LpPool's ceil_mode"
+        return OPSET_18, "a ceil-mode lppool needs LpPool's ceil_mode"
+    if row.type == "mish":
+        return OPSET_18, "mish needs ONNX Mish"
     return DEFAULT_OPSET, ""
 
 

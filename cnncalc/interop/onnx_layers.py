@@ -6,21 +6,25 @@ generated YAML reloads to the same layer.
 
 from __future__ import annotations
 
+from math import prod
 from typing import Any
 
+from ..engine.layers import CATALOG
 from ..engine.shapes import spatial_rank
 from ..errors import SpecError
 from .onnx_graph import OnnxGraph
 
 ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Elu": "elu",
                "Gelu": "gelu", "Identity": "identity",
-               "GlobalAveragePool": "globalavgpool", "GlobalMaxPool": "globalmaxpool"}
-# Operators of SPEC §10 whose cnncalc layer type arrives with Part II (§7): named in errors.
-LATER = {"HardSwish": "hardswish", "HardSigmoid": "hardsigmoid", "Selu": "selu",
-         "Mul": "multiply / gate", "Split": "split", "DepthToSpace": "pixelshuffle",
-         "SpaceToDepth": "pixelunshuffle", "LayerNormalization": "layernorm",
-         "GroupNormalization": "groupnorm", "InstanceNormalization": "instancenorm",
-         "PRelu": "prelu", "Softplus": "softplus", "Mish": "mish", "LpPool": "lppool"}
+               "GlobalAveragePool": "globalavgpool", "GlobalMaxPool": "globalmaxpool",
+               "HardSwish": "hardswish", "Selu": "selu", "Softplus": "softplus",
+               "Mish": "mish"}
+# Operators of SPEC §10 that the importer does not read yet: named in errors. (cnncalc
+# exports its own layernorm on maps, groupnorm, channel shuffle, unshuffle and silu as
+# several nodes; reading those patterns back needs the graph syntax of SPEC §7.)
+LATER = {"Mul": "multiply / gate / layerscale / silu", "Split": "split",
+         "SpaceToDepth": "pixelunshuffle", "GroupNormalization": "groupnorm",
+         "InstanceNormalization": "instancenorm", "Transpose": "layernorm / channelshuffle"}
 
 
 class Unsupported(SpecError):
@@ -87,26 +91,78 @@ def read_convtranspose(graph: OnnxGraph, node) -> tuple[str, dict]:
     if "output_shape" in a or a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         raise unsupported(graph, node, "output_shape / auto_pad (write explicit pads)")
     top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
-    if (top, left) != (bottom, right):
-        raise unsupported(graph, node, f"asymmetric pads {[top, left, bottom, right]}")
     groups = a.get("group", 1)
-    return "convtranspose", {
+    options = {
         "filters": dims[1] * groups, "kernel": list(a.get("kernel_shape", dims[2:])),
         "stride": list(a.get("strides", [1, 1])), "padding": [top, left],
         "output_padding": list(a.get("output_padding", [0, 0])),
         "dilation": list(a.get("dilations", [1, 1])), "groups": groups, "bias": _has(node, 2)}
+    if (top, left) != (bottom, right):  # Keras 'same'/'valid' as cnncalc exports them?
+        return "convtranspose", _keras_transpose(graph, node, options, [top, bottom, left,
+                                                                         right])
+    return "convtranspose", options
+
+
+def _keras_transpose(graph, node, options: dict, pads: list[int]) -> dict:
+    """Uneven pads are Keras' 'same' when they crop D(F−1)+1 − S with the odd pixel after
+    (and add nothing), else unsupported."""
+    for word in ("same", "valid"):
+        layer = CATALOG["convtranspose"]("probe", **{**options, "padding": word,
+                                                     "output_padding": (0, 0)})
+        sides = [side for axis in (0, 1) for side in layer.sides(axis)]
+        if sides == [pads[0], pads[1], options["output_padding"][0], pads[2], pads[3],
+                     options["output_padding"][1]]:
+            return {**options, "padding": word, "output_padding": [0, 0]}
+    raise unsupported(graph, node, f"asymmetric pads {pads} other than Keras' 'same'")
 
 
 def read_pool(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
-    if any(d != 1 for d in a.get("dilations", [1, 1])):
-        raise unsupported(graph, node, "dilated pooling arrives with Part II (SPEC §7)")
+    dilation = list(a.get("dilations", [1, 1]))
+    if any(d != 1 for d in dilation) and node.op_type != "MaxPool":
+        raise unsupported(graph, node, "only max pooling is dilated in cnncalc")
     if len(node.output) > 1 and node.output[1]:
         raise unsupported(graph, node, "MaxPool's indices output")
     kernel = list(a["kernel_shape"])
-    return ("maxpool" if node.op_type == "MaxPool" else "avgpool"), {
-        "kernel": kernel, "stride": list(a.get("strides", [1, 1])),
-        "padding": _padding(graph, node, a), "ceil_mode": bool(a.get("ceil_mode", 0))}
+    options = {"kernel": kernel, "stride": list(a.get("strides", [1, 1])),
+               "padding": _padding(graph, node, a), "ceil_mode": bool(a.get("ceil_mode", 0))}
+    if node.op_type == "LpPool":
+        if any(options.pop("padding")):
+            raise unsupported(graph, node, "padded LpPool (PyTorch's LPPool2d has none)")
+        return "lppool", {"p": a.get("p", 2), **options}
+    if node.op_type == "MaxPool":
+        return "maxpool", {**options, "dilation": dilation}
+    return "avgpool", options
+
+
+def read_prelu(graph: OnnxGraph, node) -> tuple[str, dict]:
+    dims = graph.weight_dims(node.input[1])
+    count = 1 if dims is None else int(prod(dims))
+    return "prelu", {"channels": "one" if count == 1 else "all"}
+
+
+def read_depthtospace(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    if a.get("mode", b"DCR") not in (b"CRD", "CRD"):
+        raise unsupported(graph, node, "mode DCR (cnncalc's pixelshuffle is PyTorch's, CRD)")
+    return "pixelshuffle", {"factor": a["blocksize"]}
+
+
+def read_layernorm(graph: OnnxGraph, node) -> tuple[str, dict]:
+    """A LayerNormalization of an N×features vector (on maps cnncalc exports it between
+    two Transposes, a pattern the importer does not read)."""
+    dims = graph.shapes.get(node.input[0])
+    if dims is None or len(dims) != 1 or attrs(node).get("axis", -1) not in (-1, 1):
+        raise unsupported(graph, node, "only the LayerNormalization of a vector is read")
+    return "layernorm", {"affine": True}
+
+
+def read_logsoftmax(graph: OnnxGraph, node) -> tuple[str, dict]:
+    axis = attrs(node).get("axis", -1)
+    vector = len(graph.shapes.get(node.input[0], (0, 0))) == 1
+    if axis != 1 and not (vector and axis == -1):
+        raise unsupported(graph, node, "LogSoftmax over another axis than the channels")
+    return "logsoftmax", {}
 
 
 def read_gemm(graph: OnnxGraph, node) -> tuple[str, dict]:
@@ -185,10 +241,14 @@ def read_slice(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     if _has(node, 3):
         axes = graph.constant(node.input[3])
     steps = graph.constant(node.input[4]) if _has(node, 4) else None
+    if axes is not None and [int(x) % 4 for x in axes] == [1] and starts is not None \
+            and (steps is None or list(steps) == [1]):
+        start = int(starts[0])
+        return "slice", {"channels": [start, start + shape_out[2]]}
     spatial = axes is not None and sorted(int(x) % 4 for x in axes) in ([2], [3], [2, 3])
     if starts is None or not spatial or (steps is not None and any(int(s) != 1 for s in steps)):
-        raise unsupported(graph, node, "only a step-1 Slice of the spatial axes is a crop "
-                          "(channel slices arrive with Part II)")
+        raise unsupported(graph, node, "only a step-1 Slice of the channels (slice) or of "
+                          "the spatial axes (crop) is read")
     begin = {int(axis) % 4: int(start) for axis, start in zip(axes, starts, strict=True)}
     top, left = begin.get(2, 0), begin.get(3, 0)
     if top < 0 or left < 0:
@@ -214,7 +274,17 @@ SIMPLE_READERS = {
     "LeakyRelu": lambda g, n: ("leakyrelu", {"slope": round(attrs(n).get("alpha", 0.01), 6)}),
     "Softmax": lambda g, n: ("softmax", {}),
     "LRN": lambda g, n: ("lrn", {"size": attrs(n)["size"]}),
+    "LpPool": read_pool, "PRelu": read_prelu, "DepthToSpace": read_depthtospace,
+    "LayerNormalization": read_layernorm, "LogSoftmax": read_logsoftmax,
+    "HardSigmoid": lambda g, n: _hardsigmoid(g, n),
 }
+
+
+def _hardsigmoid(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    if abs(a.get("alpha", 0.2) - 1 / 6) > 1e-6 or abs(a.get("beta", 0.5) - 0.5) > 1e-6:
+        raise unsupported(graph, node, "HardSigmoid other than PyTorch's (α = 1/6, β = 1/2)")
+    return "hardsigmoid", {}
 SHAPED_READERS = {"Resize": read_resize, "Upsample": read_resize, "Slice": read_slice,
                   "ReduceMean": read_reducemean}
 

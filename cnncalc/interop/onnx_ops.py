@@ -11,7 +11,8 @@ from ..engine.shapes import adaptive_bins, is_spatial, numel, shape_str
 SIMPLE = {"relu": "Relu", "elu": "Elu", "tanh": "Tanh", "sigmoid": "Sigmoid",
           "identity": "Identity", "gelu": "Gelu", "globalavgpool": "GlobalAveragePool",
           "globalmaxpool": "GlobalMaxPool", "hardswish": "HardSwish", "selu": "Selu",
-          "softplus": "Softplus", "droppath": "Identity"}  # drop-path: identity in inference
+          "softplus": "Softplus", "mish": "Mish",  # Mish: opset 18 (required_opset)
+          "droppath": "Identity"}  # drop-path: identity in inference
 LRN_ALPHA, LRN_BETA, LRN_BIAS = 1e-4, 0.75, 1.0  # PyTorch's LocalResponseNorm defaults
 BN_EPSILON = 1e-5
 LN_EPSILON = 1e-6  # ConvNeXt's LayerNorm2d
@@ -69,7 +70,7 @@ def _pool(graph, row: Row, layer, x: str) -> None:
              "pads": _pads(layer.padding_for(row.input)), "ceil_mode": int(layer.ceil_mode)}
     if row.type == "avgpool":
         attrs["count_include_pad"] = 1  # PyTorch's default; shapes do not depend on it
-    if row.type == "maxpool":
+    if row.type == "maxpool" and any(d != 1 for d in layer.dilation):
         attrs["dilations"] = list(layer.dilation)
     graph.emit("MaxPool" if row.type == "maxpool" else "AveragePool", [x], row, **attrs)
 
@@ -104,7 +105,8 @@ def _dense(graph, row: Row, layer, x: str) -> None:
         # A Reshape, not a Flatten: the importer reads a Flatten node as a `flatten` row and
         # a Reshape feeding only a dense layer as that layer's own flattening.
         shape = graph.constant("flatten.shape", [1, -1])
-        x = graph.emit("Reshape", [x, shape], None, name=f"{row.path}/flatten")
+        x = graph.emit("Reshape", [x, shape], None, name=f"{row.path}/flatten",
+                       shape=(inputs,))
     names = [x, graph.weight(f"{row.path}.weight", (layer.units, inputs), fan_in=inputs)]
     if layer.bias:
         names.append(graph.weight(f"{row.path}.bias", (layer.units,), fill="zeros"))
@@ -193,12 +195,6 @@ def _then(graph, row: Row, op: str, inputs: list[str], suffix: str, **attrs) -> 
 def _silu(graph, row: Row, layer, x: str) -> None:
     gate = _then(graph, row, "Sigmoid", [x], "sigmoid")
     graph.emit("Mul", [x, gate], row)
-
-
-def _mish(graph, row: Row, layer, x: str) -> None:
-    """x·tanh(softplus(x)), the opset-17 spelling of ONNX Mish (opset 18)."""
-    soft = _then(graph, row, "Softplus", [x], "softplus")
-    graph.emit("Mul", [x, _then(graph, row, "Tanh", [soft], "tanh")], row)
 
 
 def _hardsigmoid(graph, row: Row, layer, x: str) -> None:
@@ -313,7 +309,7 @@ _HANDLERS = {
     "adaptiveavgpool": _adaptive, "adaptivemaxpool": _adaptive, "flatten": _flatten,
     "dense": _dense, "batchnorm": _batchnorm, "lrn": _lrn, "dropout": _dropout,
     "relu6": _relu6, "leakyrelu": _leakyrelu, "softmax": _softmax, "upsample": _upsample,
-    "zeropad": _zeropad, "crop": _crop, "lppool": _lppool, "silu": _silu, "mish": _mish,
+    "zeropad": _zeropad, "crop": _crop, "lppool": _lppool, "silu": _silu,
     "hardsigmoid": _hardsigmoid, "logsoftmax": _logsoftmax, "prelu": _prelu,
     "layerscale": _layerscale, "layernorm": _layernorm, "groupnorm": _groupnorm,
     "instancenorm": _instancenorm, "channelshuffle": _channelshuffle, "slice": _slice,
