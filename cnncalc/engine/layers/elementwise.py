@@ -61,6 +61,7 @@ class PReLU(Activation):
     channel; the slopes are parameters."""
 
     type = "prelu"
+    takes_activation = True  # parametrised (SPEC §7), odd as it is to follow it with another
     OPTIONS = {"channels": Option("choice", "one", choices=("one", "all"))}
 
     def counts(self, shape: Shape, out: Shape) -> Counts:

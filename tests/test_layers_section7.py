@@ -1,0 +1,146 @@
+"""The layer types SPEC §7 added: one table of (entry, input, output, params, buffers, MACs).
+
+Every expected figure is written out from the PyTorch/ONNX documentation formula named on
+its line, never taken from cnncalc; both referees (the probe and the full NumPy pass) must
+agree with every row, and the §7 fixes (ceil-mode overhang) are checked on the built-ins.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import cnncalc
+from cnncalc.engine.layers import CATALOG
+from cnncalc.reference.verify import probe_analysis, verify_analysis
+
+C = 8  # input channels of most rows: 16×16×8
+
+# (entry, input, output, params, buffers, MACs)
+TABLE = [
+    # Activations: elementwise, no parameters (nn.SiLU, Hardswish, Hardsigmoid, Mish, SELU,
+    # Softplus, LogSoftmax docs: "Output: (*), same shape as the input").
+    ("silu", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("swish", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("hardswish", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("hardsigmoid", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("mish", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("selu", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("softplus", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("logsoftmax", "10", (10,), 0, 0, 0),
+    # nn.PReLU(num_parameters=1) by default, or num_parameters = C: weight of that size.
+    ("prelu", "16x16x8", (16, 16, 8), 1, 0, 0),
+    ("prelu: {channels: all}", "16x16x8", (16, 16, 8), C, 0, 0),
+    # LayerNorm over C (elementwise_affine: weight and bias of C each); GroupNorm(G, C):
+    # weight and bias of C; InstanceNorm2d: affine=False, track_running_stats=False by
+    # default, else weight+bias C and running_mean+running_var C (buffers).
+    ("layernorm", "16x16x8", (16, 16, 8), 2 * C, 0, 0),
+    ("layernorm: {affine: false}", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("layernorm", "10", (10,), 2 * 10, 0, 0),
+    ("groupnorm: {groups: 4}", "16x16x8", (16, 16, 8), 2 * C, 0, 0),
+    ("groupnorm: {groups: 8, affine: false}", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("instancenorm", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("instancenorm: {affine: true}", "16x16x8", (16, 16, 8), 2 * C, 0, 0),
+    ("instancenorm: {track_running_stats: true}", "16x16x8", (16, 16, 8), 0, 2 * C, 0),
+    # Layer scale: a learnable γ of C (ConvNeXt's layer_scale), an elementwise product.
+    ("layerscale", "16x16x8", (16, 16, 8), C, 0, 0),
+    ("layerscale: {init: 0.1}", "7x7x768", (7, 7, 768), 768, 0, 0),
+    ("droppath: {rate: 0.2}", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("stochasticdepth: {rate: 0.2}", "16x16x8", (16, 16, 8), 0, 0, 0),
+    # nn.ChannelShuffle: same shape; slice: (stop − start) channels.
+    ("channelshuffle: {groups: 2}", "16x16x8", (16, 16, 8), 0, 0, 0),
+    ("slice: {channels: [2, 7]}", "16x16x8", (16, 16, 5), 0, 0, 0),
+    ("slice: {channels: [0, 8]}", "16x16x8", (16, 16, 8), 0, 0, 0),
+    # nn.PixelShuffle(r): (C·r², H, W) → (C, H·r, W·r); PixelUnshuffle the inverse.
+    ("pixelshuffle: {factor: 2}", "16x16x8", (32, 32, 8 // 2**2), 0, 0, 0),
+    ("depthtospace: {factor: 3}", "5x7x18", (15, 21, 18 // 3**2), 0, 0, 0),
+    ("pixelunshuffle: {factor: 2}", "16x16x8", (8, 8, 8 * 2**2), 0, 0, 0),
+    ("spacetodepth: {factor: 4}", "12x8x3", (3, 2, 3 * 4**2), 0, 0, 0),
+    # nn.LPPool2d: as AvgPool2d without padding: ⌊(H − k)/s⌋ + 1, ceil mode ⌈…⌉ + 1.
+    ("lppool: {p: 2, kernel: 2}", "16x16x8", ((16 - 2) // 2 + 1,) * 2 + (8,), 0, 0, 0),
+    ("lppool: {p: 3, kernel: 3, stride: 2}", "16x16x8", ((16 - 3) // 2 + 1,) * 2 + (8,), 0, 0,
+     0),
+    ("lppool: {p: 1, kernel: 3, stride: 2, ceil_mode: true}", "16x16x8",
+     (-(-(16 - 3) // 2) + 1,) * 2 + (8,), 0, 0, 0),
+    # nn.MaxPool2d with dilation: ⌊(H + 2P − D(k − 1) − 1)/S⌋ + 1.
+    ("maxpool: {kernel: 3, stride: 1, dilation: 2}", "16x16x8",
+     ((16 - 2 * 2 - 1) // 1 + 1,) * 2 + (8,), 0, 0, 0),
+    ("maxpool: {kernel: 2, stride: 2, padding: 1, dilation: [2, 3]}", "15x15x8",
+     ((15 + 2 - 2 * 1 - 1) // 2 + 1, (15 + 2 - 3 * 1 - 1) // 2 + 1, 8), 0, 0, 0),
+    # PyTorch MaxPool2d(3, 2, ceil_mode=True) on 2×2: ⌈(2 − 3)/2⌉ + 1 = 1 (the overhang).
+    ("maxpool: {kernel: 3, stride: 2, ceil_mode: true}", "2x2x8", (1, 1, 8), 0, 0, 0),
+    ("avgpool: {kernel: 3, stride: 2, ceil_mode: true}", "2x2x8", (1, 1, 8), 0, 0, 0),
+    # Keras Conv2DTranspose: 'valid' → H·S + max(F − S, 0), 'same' → H·S. Weights
+    # C·K·F², MACs = input elements × K·F² (SPEC §3), bias K.
+    ("convtranspose: {filters: 4, kernel: 3, stride: 2, padding: valid}", "5x5x8",
+     (5 * 2 + 1, 5 * 2 + 1, 4), 8 * 4 * 9 + 4, 0, 5 * 5 * 8 * 4 * 9),
+    ("convtranspose: {filters: 4, kernel: 2, stride: 3, padding: valid}", "5x5x8",
+     (5 * 3, 5 * 3, 4), 8 * 4 * 4 + 4, 0, 5 * 5 * 8 * 4 * 4),
+    ("convtranspose: {filters: 4, kernel: 3, stride: 2, padding: same}", "5x5x8",
+     (10, 10, 4), 8 * 4 * 9 + 4, 0, 5 * 5 * 8 * 4 * 9),
+    ("convtranspose: {filters: 4, kernel: 4, padding: same, bias: false}", "5x6x8",
+     (5, 6, 4), 8 * 4 * 16, 0, 5 * 6 * 8 * 4 * 16),
+]
+
+
+def _spec(entry: str, shape: str) -> str:
+    return f"name: t\ninput: {shape}\nlayers:\n  - {entry}\n"
+
+
+@pytest.mark.parametrize("entry, shape, output, params, buffers, macs", TABLE,
+                         ids=[f"{row[0]}@{row[1]}" for row in TABLE])
+def test_section7_layer_table(entry, shape, output, params, buffers, macs):
+    analysis = cnncalc.analyze(cnncalc.loads(_spec(entry, shape)))
+    (row,) = analysis.rows
+    assert (row.output, row.params, row.buffers, row.macs) == (output, params, buffers, macs)
+    # SPEC §3 connections: pooling neurons × Fh·Fw; convtranspose its MACs (+ neurons with a
+    # bias); every other type here is elementwise: neurons.
+    if row.type in ("lppool", "maxpool", "avgpool"):
+        kernel_h, kernel_w = row.layer.kernel
+        assert row.connections == row.neurons * kernel_h * kernel_w
+    elif row.type == "convtranspose":
+        assert row.connections == macs + (0 if "bias: false" in entry else row.neurons)
+    else:
+        assert row.connections == row.neurons
+    assert row.weights == (params - (0 if "bias: false" in entry else output[-1])
+                           if row.type == "convtranspose" else 0)
+    for verification in (verify_analysis(analysis), probe_analysis(analysis)):
+        assert verification.ok, [r.verify_note for r in verification.mismatches]
+        assert verification.checked == 1
+
+
+def test_the_table_covers_every_section7_type():
+    new = {"silu", "hardswish", "hardsigmoid", "mish", "selu", "softplus", "logsoftmax",
+           "prelu", "layernorm", "groupnorm", "instancenorm", "layerscale", "droppath",
+           "channelshuffle", "slice", "pixelshuffle", "pixelunshuffle", "lppool"}
+    assert new <= set(CATALOG)
+    used = {cnncalc.analyze(cnncalc.loads(_spec(entry, shape))).rows[0].type
+            for entry, shape, *_ in TABLE}
+    assert new <= used
+
+
+@pytest.mark.parametrize("layer", ["layernorm", "groupnorm: {groups: 2}", "instancenorm",
+                                   "layerscale", "prelu", "batchnorm"])
+def test_activation_on_parametrised_layers(layer):
+    text = _spec(layer.replace("}", ", activation: silu}") if "{" in layer
+                 else f"{layer}: {{activation: silu}}", "8x8x4")
+    rows = cnncalc.analyze(cnncalc.loads(text)).rows
+    assert [row.type for row in rows] == [rows[0].type, "silu"]
+
+
+@pytest.mark.parametrize("name, size", [("googlenet", "15x15x3"), ("squeezenet1_0", "21x21x3")])
+def test_ceil_mode_overhang_on_builtins_verifies_in_both_referees(name, size):
+    """Their ceil-mode 3×3/2 pools meet a 2×2 map: PyTorch gives 1×1, so must everything."""
+    analysis = cnncalc.analyze(cnncalc.load(name), input=cnncalc.parse_shape(size))
+    overhangs = [row for row in analysis.rows
+                 if row.type == "maxpool" and row.input[:2] == (2, 2)
+                 and row.layer.stride == (2, 2)]
+    assert overhangs and all(row.output[:2] == (1, 1) for row in overhangs)
+    for verification in (verify_analysis(analysis), probe_analysis(analysis)):
+        assert verification.ok and verification.checked == len(analysis.rows)
+
+
+def test_ceil_mode_output_below_one_is_still_an_error():
+    # ⌈(1 − 3)/2⌉ + 1 = 0 in PyTorch too ("Output size is too small").
+    with pytest.raises(cnncalc.ShapeError, match="no maxpool window fits"):
+        cnncalc.analyze(cnncalc.loads(_spec("maxpool: {kernel: 3, stride: 2, ceil_mode: true}",
+                                            "1x1x3")))
