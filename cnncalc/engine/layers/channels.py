@@ -8,6 +8,7 @@ from fractions import Fraction
 from ...errors import ShapeError
 from ..options import Option
 from ..shapes import Shape, channels, numel, spatial_rank, with_spatial
+from ..text import format_number
 from .base import Counts, Layer, Step, register, spatial
 
 
@@ -95,7 +96,7 @@ class PixelShuffle(Layer):
             below = width // block * block
             raise ShapeError(f"pixelshuffle factor {self.factor} needs channels divisible by "
                              f"{_power(self.factor, len(sizes))}, but there are {width} "
-                             f"({width} / {block} = {Fraction(width, block)}); use "
+                             f"({width} / {block} = {format_number(Fraction(width, block))}); use "
                              f"{below or block} or {below + block} channels, or another factor")
         return with_spatial(tuple(size * self.factor for size in sizes), width // block)
 
