@@ -8,6 +8,8 @@ agree with every row, and the §7 fixes (ceil-mode overhang) are checked on the 
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.engine.layers import CATALOG
@@ -144,3 +146,53 @@ def test_ceil_mode_output_below_one_is_still_an_error():
     with pytest.raises(cnncalc.ShapeError, match="no maxpool window fits"):
         cnncalc.analyze(cnncalc.loads(_spec("maxpool: {kernel: 3, stride: 2, ceil_mode: true}",
                                             "1x1x3")))
+
+
+# -- property: whatever the options, the formulas and both referees agree (or it is refused) --
+
+ENTRIES = st.one_of(
+    st.builds(lambda g: f"groupnorm: {{groups: {g}}}", st.integers(1, 9)),
+    st.builds(lambda g: f"channelshuffle: {{groups: {g}}}", st.integers(1, 9)),
+    st.builds(lambda a, b: f"slice: {{channels: [{a}, {b}]}}", st.integers(0, 9),
+              st.integers(0, 12)),
+    st.builds(lambda r: f"pixelshuffle: {{factor: {r}}}", st.integers(1, 3)),
+    st.builds(lambda r: f"pixelunshuffle: {{factor: {r}}}", st.integers(1, 4)),
+    st.builds(lambda k, s, c: f"lppool: {{p: 2, kernel: {k}, stride: {s}, ceil_mode: {c}}}",
+              st.integers(1, 5), st.integers(1, 4), st.sampled_from(["true", "false"])),
+    st.builds(lambda k, s, p, d, c: f"maxpool: {{kernel: {k}, stride: {s}, padding: {p}, "
+              f"dilation: {d}, ceil_mode: {c}}}", st.integers(1, 5), st.integers(1, 4),
+              st.integers(0, 2), st.integers(1, 3), st.sampled_from(["true", "false"])),
+    st.builds(lambda k, s, d, p: f"convtranspose: {{filters: 2, kernel: {k}, stride: {s}, "
+              f"dilation: {d}, padding: {p}}}", st.integers(1, 5), st.integers(1, 4),
+              st.integers(1, 2), st.sampled_from(["same", "valid", "0", "1"])),
+    st.builds(lambda k, s, d: f"conv: {{filters: 2, kernel: {k}, stride: {s}, dilation: {d}}}",
+              st.integers(1, 4), st.integers(1, 6), st.integers(1, 3)),
+    st.sampled_from(["silu", "mish", "prelu: {channels: all}", "layernorm", "instancenorm",
+                     "layerscale", "logsoftmax", "droppath: {rate: 0.3}"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(entries=st.lists(ENTRIES, min_size=1, max_size=3), height=st.integers(1, 13),
+       width=st.integers(1, 13), channels=st.integers(1, 12))
+def test_random_section7_layers_agree_with_both_referees(entries, height, width, channels):
+    text = f"input: {height}x{width}x{channels}\nlayers:\n" + "".join(
+        f"  - {entry}\n" for entry in entries)
+    try:
+        analysis = cnncalc.analyze(cnncalc.loads(text))
+    except cnncalc.CnnCalcError:
+        # refused with a message (test_bad_input covers the wording); Hypothesis' filter
+        # health check fails the test if most cases end here
+        assume(False)
+    for verification in (verify_analysis(analysis), probe_analysis(analysis)):
+        assert verification.ok, (text, [r.verify_note for r in verification.mismatches])
+        assert verification.checked == len(analysis.rows)
+    for row in analysis.rows:  # windows: the unread rows agree with a naive scan over the
+        # windows the referees counted (the output size)
+        for index, axis in enumerate(row.layer.axis_fits(row.input) if row.layer else []):
+            windows = row.output[index]
+            read = {i * axis.stride + k * axis.dilation - axis.pad_before
+                    for i in range(windows) for k in range(axis.kernel)}
+            assert [r for run in axis.unread() for r in run] == [
+                r for r in range(axis.size) if r not in read], text
+

@@ -109,7 +109,7 @@ def _keras_transpose(graph, node, options: dict, pads: list[int]) -> dict:
     for word in ("same", "valid"):
         layer = CATALOG["convtranspose"]("probe", **{**options, "padding": word,
                                                      "output_padding": (0, 0)})
-        sides = [side for axis in (0, 1) for side in layer.sides(axis)]
+        sides = [side for axis in (0, 1) for side in layer.trims(axis)]
         if sides == [pads[0], pads[1], options["output_padding"][0], pads[2], pads[3],
                      options["output_padding"][1]]:
             return {**options, "padding": word, "output_padding": [0, 0]}

@@ -59,7 +59,7 @@ def _convtranspose(graph, row: Row, layer, x: str) -> None:
                               fan_in=channels * kernel[0] * kernel[1])]
     if layer.bias:
         inputs.append(graph.weight(f"{row.path}.bias", (layer.filters,), fill="zeros"))
-    (top, bottom, extra_h), (left, right, extra_w) = layer.sides(0), layer.sides(1)
+    (top, bottom, extra_h), (left, right, extra_w) = layer.trims(0), layer.trims(1)
     graph.emit("ConvTranspose", inputs, row, kernel_shape=kernel, strides=list(layer.stride),
                pads=[top, left, bottom, right], dilations=list(layer.dilation),
                output_padding=[extra_h, extra_w], group=layer.groups)

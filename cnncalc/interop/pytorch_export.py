@@ -177,8 +177,8 @@ class _Writer:
         args = [str(row.input[2]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
                 f"stride={_pair(layer.stride)}"]
         # PyTorch crops P on both sides and adds output_padding after; Keras 'same' may crop
-        # one more after (sides(): before, after, added): that extra pixel goes to a Crop.
-        (top, bottom, extra_h), (left, right, extra_w) = layer.sides(0), layer.sides(1)
+        # one more after (trims(): before, after, added): that extra pixel goes to a Crop.
+        (top, bottom, extra_h), (left, right, extra_w) = layer.trims(0), layer.trims(1)
         for key, value in (("padding", (top, left)), ("output_padding", (extra_h, extra_w))):
             if any(value):
                 args.append(f"{key}={_pair(value)}")

@@ -96,7 +96,7 @@ def keras_transpose(layer, full: np.ndarray, sizes: tuple[int, ...]) -> np.ndarr
     """Keras' 'same' / 'valid' on a transposed conv run without padding (output (H−1)S + K):
     crop or extend it to H·S ('same', the odd pixel cut at the end as TensorFlow does) or
     to at least H·S ('valid'). The option's definition, written here on purpose apart from
-    the engine's ConvTranspose.sides: the referee must not share the formula it checks."""
+    the engine's ConvTranspose.trims: the referee must not share the formula it checks."""
     crops = []
     for axis, size in enumerate(sizes):
         have, want = full.shape[1 + axis], size * layer.stride[axis]

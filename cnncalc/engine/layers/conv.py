@@ -96,7 +96,7 @@ class ConvTranspose(Layer):
         "groups": Option("int1", 1), "bias": Option("bool", True),
     }
 
-    def sides(self, axis: int) -> tuple[int, int, int]:
+    def trims(self, axis: int) -> tuple[int, int, int]:
         """(cropped before, cropped after, added after) on one axis of the full transposed
         output (H−1)·S + D(F−1) + 1: PyTorch's padding P is (P, P, output_padding); Keras'
         'valid' gives H·S + max(F − S, 0) and 'same' H·S, cropping the odd pixel after as
@@ -121,14 +121,14 @@ class ConvTranspose(Layer):
                                  f"than max(stride={self.stride[axis]}, "
                                  f"dilation={self.dilation[axis]})")
         out = tuple(transpose_out(size, self.kernel[a], self.stride[a], 0, 0, self.dilation[a])
-                    - self.sides(a)[0] - self.sides(a)[1] + self.sides(a)[2]
+                    - self.trims(a)[0] - self.trims(a)[1] + self.trims(a)[2]
                     for a, size in enumerate(sizes))
         if min(out) < 1:
             axis = next(a for a, size in enumerate(out) if size < 1)
-            unpadded = out[axis] + 2 * self.sides(axis)[0]
+            unpadded = out[axis] + 2 * self.trims(axis)[0]
             raise ShapeError(
                 f"output size {shape_str(out)} is below 1: (H−1)·S − 2P + D(F−1) + "
-                f"output_padding + 1 = {unpadded} − 2·{self.sides(axis)[0]} = {out[axis]}; "
+                f"output_padding + 1 = {unpadded} − 2·{self.trims(axis)[0]} = {out[axis]}; "
                 f"use padding ≤ {max((unpadded - 1) // 2, 0)}")
         return (*out, self.filters)
 
@@ -144,7 +144,7 @@ class ConvTranspose(Layer):
         axes = range(len(self.kernel))
         spans = [effective_kernel(self.kernel[a], self.dilation[a]) for a in axes]
         upsample = tuple((1, Fraction(1, self.stride[a]), 0) for a in axes)
-        conv = tuple((spans[a], Fraction(1), spans[a] - 1 - self.sides(a)[0]) for a in axes)
+        conv = tuple((spans[a], Fraction(1), spans[a] - 1 - self.trims(a)[0]) for a in axes)
         return [upsample, conv]
 
     def describe(self) -> str:
