@@ -1,6 +1,10 @@
-"""Analysis time against network depth: generated specs of 1,000 and 10,000 layers.
+"""Analysis time against network depth: generated specs of 1,000 to 50,000 layers.
 
-Prints load and analysis time per layer; linear growth means a flat per-layer figure.
+Prints load and analysis time per layer; linear growth means a flat per-layer figure. A
+second series writes the same network out in full twice, once with `residual:` entries and
+once as a flat graph — every unit names its first conv and ends in `add: {from: [previous,
+name]}` — and prints the graph's per-row cost over the residual form's (1.0: `from:` costs
+nothing extra; both parse the same amount of YAML, which dominates their load time).
 
     python benchmarks/scaling.py
 """
@@ -32,8 +36,27 @@ def spec(units: int) -> str:
     return BLOCK + f"input: 32x32x16\nlayers:\n  - unit: {{repeat: {units}}}\n"
 
 
-def measure(units: int) -> tuple[int, float, float]:
-    text = spec(units)
+def graph_spec(units: int) -> str:
+    """The same units as top-level entries joined by name (7 rows each, like `spec`)."""
+    lines = ["input: 32x32x16", "layers:"]
+    for unit in range(units):
+        lines += [f"  - conv: {{name: a{unit}, filters: 16, kernel: 3, padding: 1, bias: false}}",
+                  "  - bn", "  - relu",
+                  "  - conv: {filters: 16, kernel: 3, padding: 1, bias: false}", "  - bn",
+                  f"  - add: {{from: [previous, a{unit}]}}", "  - relu"]
+    return "\n".join(lines) + "\n"
+
+
+def written_out_spec(units: int) -> str:
+    """`spec` without the block and `repeat`: every residual entry in the text."""
+    unit = ("  - residual: {body: [{conv: {filters: 16, kernel: 3, padding: 1, bias: false}}, "
+            "bn, relu, {conv: {filters: 16, kernel: 3, padding: 1, bias: false}}, bn], "
+            "activation: relu}")
+    return "input: 32x32x16\nlayers:\n" + "\n".join([unit] * units) + "\n"
+
+
+def measure(units: int, make=spec) -> tuple[int, float, float]:
+    text = make(units)
     start = time.perf_counter()
     network = cnncalc.loads(text)
     loaded = time.perf_counter()
@@ -44,12 +67,18 @@ def measure(units: int) -> tuple[int, float, float]:
 
 def main() -> None:
     measure(10)  # warm up imports
-    print(f"{'rows':>7} {'load ms':>9} {'analyze ms':>11} {'µs/row total':>13}")
+    print(f"{'rows':>7} {'load ms':>9} {'analyze ms':>11} {'µs/row total':>13} "
+          f"{'from: µs/row':>13} {'from: / written':>17}")
     for layers in (1_000, 10_000, 50_000):
         units = layers // 7
         rows, load, analysis = measure(units)
-        print(f"{rows:7,} {load * 1000:9.1f} {analysis * 1000:11.1f} "
-              f"{(load + analysis) / rows * 1e6:13.1f}")
+        per_row = (load + analysis) / rows
+        graph_rows, graph_load, graph_analysis = measure(units, graph_spec)
+        graph_per_row = (graph_load + graph_analysis) / graph_rows
+        full_rows, full_load, full_analysis = measure(units, written_out_spec)
+        full_per_row = (full_load + full_analysis) / full_rows
+        print(f"{rows:7,} {load * 1000:9.1f} {analysis * 1000:11.1f} {per_row * 1e6:13.1f} "
+              f"{graph_per_row * 1e6:13.1f} {graph_per_row / full_per_row:17.2f}")
 
 
 if __name__ == "__main__":

@@ -25,3 +25,16 @@ def golden(name: str) -> dict:
 def training(name: str) -> dict:
     """The built-in's record in training.json (saved activations, FLOPs per sample)."""
     return golden("training")[name]
+
+
+def channels_last(layer: dict) -> dict:
+    """The layer record with a channels-last shape read right.
+
+    ConvNeXt permutes its maps to N×H×W×C and runs nn.Linear on the channels: a pointwise
+    layer, the paper's 1×1 conv (same weights, biases and MACs). The golden strings read
+    every 4-D tensor as N×C×H×W (`{dim2}x{dim3}x{dim1}`), so a permuted map shows as W×C×H;
+    this gives it back as H×W×C and calls the layer a 1×1 convolution ("Conv2d")."""
+    if layer["type"] != "Linear" or not isinstance(layer["output"], str):
+        return layer
+    width, chans, height = layer["output"].split("x")
+    return {**layer, "type": "Conv2d", "output": f"{height}x{width}x{chans}"}

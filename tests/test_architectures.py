@@ -7,7 +7,7 @@ the tests run over every built-in, and every built-in must have one.
 from __future__ import annotations
 
 import pytest
-from golden_data import BUILTINS, GOLDEN_DIR, golden
+from golden_data import BUILTINS, GOLDEN_DIR, channels_last, golden
 
 import cnncalc
 
@@ -39,7 +39,12 @@ ROW_TYPES = {
 # torchvision pools these models globally with F.adaptive_avg_pool2d, not a module, so
 # their golden layer lists have no pooling row (golden README, "Things the layer lists do
 # not show"); the spec's pooling row is left out of the comparison for them.
-FUNCTIONAL_GLOBAL_POOL = {"mobilenet-v2", "densenet121"}
+FUNCTIONAL_GLOBAL_POOL = {"mobilenet-v2", "densenet121", "densenet161", "shufflenet-v2"}
+# Inception-v3's pool branches and its aux head's pools are functional too (F.avg_pool2d,
+# F.max_pool2d, F.adaptive_avg_pool2d): only its stem pools and final pool are modules.
+FUNCTIONAL_POOLS = {"inception-v3": lambda row: row.type in ("avgpool", "adaptiveavgpool")
+                    and (row.aux or ".branch" in row.path)
+                    or row.type == "maxpool" and ".branch" in row.path}
 
 
 
@@ -83,15 +88,19 @@ def test_builtin_layer_shapes_match_golden(name, analyses):
     result = analyses(name)
 
     skip_global_pool = reference["name"] in FUNCTIONAL_GLOBAL_POOL
+    functional = FUNCTIONAL_POOLS.get(reference["name"], lambda row: False)
+    # torchvision lists an aux head's modules after the main path (it runs them in training
+    # only); cnncalc runs the head where it branches off: compare main rows, then aux rows.
+    rows = [row for row in result.rows if not row.aux] + [row for row in result.rows if row.aux]
     got = [
         (ROW_TYPES[row.type], _shape(row.output))
-        for row in result.rows
-        if row.type in ROW_TYPES
+        for row in rows
+        if row.type in ROW_TYPES and not functional(row)
         and not (skip_global_pool and ROW_TYPES[row.type] == "adaptiveavgpool")
     ]
     want = [
         (MODULE_TYPES[layer["type"]], _shape(layer["output"]))
-        for layer in reference["layers"]
+        for layer in map(channels_last, reference["layers"])
         if layer["type"] in MODULE_TYPES
     ]
     assert got == want
@@ -131,3 +140,21 @@ def test_builtin_does_not_fit_matches_golden(name, analyses):
 def test_every_builtin_has_a_golden_reference():
     missing = [name for name in BUILTINS if not (GOLDEN_DIR / f"{name}.json").is_file()]
     assert BUILTINS and not missing, f"built-ins without a golden file: {missing}"
+
+
+def test_inception_v3_aux_head_counts_apart():
+    """SPEC §14: the aux head counts in every total, and the figures without it are
+    torchvision's with aux_logits=False (golden `params_without_aux`, `macs_without_aux`)."""
+    reference = golden("inception-v3")
+    result = cnncalc.analyze(cnncalc.load("inception-v3"))
+    assert result.totals.params == reference["params"] == 27_161_264
+    assert result.params_without_aux == reference["params_without_aux"] == 23_834_568
+    assert result.macs_without_aux == reference["macs_without_aux"] == 5_713_216_096
+    assert result.outputs == {"output": (1000,), "AuxLogits": (reference["aux_output"],)}
+    head = [row for row in result.rows if row.aux]
+    assert _shape(reference["aux_input"]) == head[0].input
+
+
+def test_builtin_names_are_case_insensitive():
+    assert cnncalc.load("AlexNet").name == cnncalc.load("alexnet").name
+    assert cnncalc.load("Inception-V3").name == "inception-v3"

@@ -30,10 +30,12 @@ def test_every_builtin_passes_the_full_checker_with_its_shapes_in_value_info(nam
     assert model.opset_import[0].version >= 17
     node_names = {node.name for node in model.graph.node}
     assert {row.path for row in analysis.rows} <= node_names  # node names = spec paths
-    shapes = {value.name: _dims(value) for value in model.graph.value_info}
-    for row in analysis.rows[:-1]:  # every intermediate tensor, as the formulas give it
+    shapes = {value.name: _dims(value)
+              for value in [*model.graph.value_info, *model.graph.output]}
+    for row in analysis.rows:  # every tensor, as the formulas give it
         assert shapes[row.path] == onnx_dims(row.output), row.path
     assert _dims(model.graph.output[0]) == onnx_dims(analysis.output)
+    assert [value.name for value in model.graph.output] == list(analysis.output_tensors.values())
     # --weights none: every learnable tensor is a graph input; only tiny constants remain
     weight_inputs = {value.name for value in model.graph.input[1:]}
     assert sum(row.params + row.buffers for row in analysis.rows) == sum(
@@ -84,7 +86,8 @@ def test_a_referee_disagreement_makes_summary_exit_3():
 # Small inputs keep onnxruntime quick; resnet50 and vgg16 run at full size with random weights.
 RUN_INPUTS = {"resnet50": None, "vgg16": None, "unet": "188x188x1", "alexnet": None,
               "alexnet-torchvision": None, "lenet5": None, "googlenet": "64x64x3",
-              "squeezenet1_0": "64x64x3", "vgg11": None, "vgg16-bn": None, "vgg19": None}
+              "squeezenet1_0": "64x64x3", "inception-v3": None, "vgg11": None,
+              "vgg16-bn": None, "vgg19": None}
 
 
 def _run(analysis, weights: str):
@@ -102,8 +105,10 @@ def _run(analysis, weights: str):
     feeds = {value.name: np.full(_dims(value), 0.01, dtype=np.float32)
              for value in model.graph.input[1:]}
     feeds[image.name] = rng.standard_normal(_dims(image), dtype=np.float32)
-    (out,) = session.run(None, feeds)
-    return out
+    outputs = session.run(None, feeds)
+    assert [list(out.shape) for out in outputs] == [
+        onnx_dims(shape) for shape in analysis.outputs.values()]  # an aux head's too
+    return outputs[0]
 
 
 HEAVY_RUN = """

@@ -354,21 +354,23 @@ def test_top_zero_lists_every_layer_in_order():
     assert rows[-len(paths):] == paths
 
 
-def test_an_unknown_composite_falls_back_to_a_chain():
+def test_named_tensors_stay_alive_until_their_last_reader():
+    """A 'from:' skip keeps its tensor alive: stem (8×8×4) is read again by the add after
+    two convs, so at the second conv stem, conv a's output and conv b's are alive at once."""
     from cnncalc.engine.dataflow import data_flow
 
-    analysis = cnncalc.analyze(cnncalc.loads(RESIDUAL))
-    assert not data_flow(analysis).chained
-
-    class Unknown:  # a composite kind this module has never seen
-        path = "mystery"
-
-    analysis.network.layers = [Unknown()]
+    analysis = cnncalc.analyze(cnncalc.loads("""
+input: 8x8x4
+layers:
+  - conv: {name: stem, filters: 4, kernel: 1}
+  - conv: {name: a, filters: 4, kernel: 1}
+  - conv: {name: b, filters: 4, kernel: 1}
+  - add: {name: sum, from: [previous, stem]}
+"""))
     flow = data_flow(analysis)
-    assert flow.chained and len(flow.steps) == len(analysis.rows)
-    assert [step.reads for step in flow.steps] == [[i] for i in range(len(analysis.rows))]
-    result = training_figures(analysis)
-    assert result.plan.chained and result.saved_activation_bytes > 0
+    assert [step.reads for step in flow.steps] == [[0], [1], [2], [3, 1]]
+    # input (256) is freed after stem; then stem + a + b = 3 × 256 alive at b's step
+    assert training_figures(analysis).inference_peak_bytes == 3 * 256 * 4
 
 
 def test_summary_training_options_need_train():
@@ -391,7 +393,6 @@ layers:
 """
     analysis = cnncalc.analyze(cnncalc.loads(spec))
     flow = data_flow(analysis)
-    assert not flow.chained
     body, shortcut, add = flow.steps
     assert body.reads == [0] and shortcut.reads == [0]  # both read the block's input
     assert add.reads == [body.writes, shortcut.writes]

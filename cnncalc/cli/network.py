@@ -108,15 +108,18 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
 
 def run_referee(analysis, referee: str, max_memory: int, progress: bool):
     """The analysis with every row marked by the chosen referee (SPEC §11)."""
+    from ..render.progress import ProgressBar
+
     if referee == "onnx":
         try:
             from ..interop.referee import verify_onnx
         except ImportError:
             raise click.UsageError("--verify onnx needs the onnx package: "
                                    "pip install \"cnncalc[onnx]\"") from None
-        return verify_onnx(analysis).analysis
+        with ProgressBar("referee onnx", enabled=progress) as bar:
+            bar.wait("ONNX shape inference")
+            return verify_onnx(analysis).analysis
     from ..reference.verify import probe_analysis, verify_analysis
-    from ..render.progress import ProgressBar
 
     with ProgressBar(f"referee {referee}", enabled=progress) as bar:
         if referee == "numpy":

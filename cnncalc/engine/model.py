@@ -8,7 +8,9 @@ from typing import Any, ClassVar
 from ..errors import SpecError, show
 from .shapes import Shape
 
-Node = Any  # a Layer, Sequential, Residual or Concat
+Node = Any  # a Layer or one of the composites below
+
+INPUT = "input"  # the reserved name (and tensor path) of the network's first input
 
 
 @dataclass
@@ -38,6 +40,12 @@ class Network:
     description: str = ""
     expect: list[Expectation] = field(default_factory=list)
     file: str = "<spec>"
+    # Graphs (SPEC §7): every input by name (the first is `input`), the outputs as
+    # name → tensor path (empty: the last entry plus every aux head), and every tensor path
+    # some entry reads by `from:`/`to:`, so that walkers keep only those.
+    inputs: dict[str, Shape] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    referenced: set[str] = field(default_factory=set)
 
 
 @dataclass(repr=False, eq=False, kw_only=True)
@@ -48,6 +56,7 @@ class Placed:
     path: str = ""  # dotted path from the top level
     where: dict[str, Any] = field(default_factory=dict)  # file/line/column/layer_index
     expect: list[Expectation] = field(default_factory=list)
+    source: str | None = None  # `from:`: the tensor path read instead of the previous output
 
 
 @dataclass(repr=False, eq=False)
@@ -87,5 +96,60 @@ class Concat(Placed):
         return f"Concat({self.name!r}, {len(self.branches)} branches, crop={self.crop!r})"
 
 
+@dataclass(repr=False, eq=False)
+class Merge(Placed):
+    """`add` / `multiply` / `concat` with `from: [a, b, …]`: several tensors into one."""
+
+    type: ClassVar[str] = "merge"
+    name: str
+    kind: str  # "add", "multiply" or "concat"
+    sources: list[str]  # tensor paths, in order; PREVIOUS stands for the previous output
+    crop: str = "none"
+
+    def __repr__(self) -> str:
+        return f"Merge({self.name!r}, {self.kind}, {self.sources})"
+
+
+@dataclass(repr=False, eq=False)
+class Gate(Placed):
+    """x ⊙ body(x), broadcast as `multiply` (squeeze-and-excitation)."""
+
+    type: ClassVar[str] = "gate"
+    name: str
+    body: list[Node]
+
+    def __repr__(self) -> str:
+        return f"Gate({self.name!r}, {len(self.body)} layers)"
+
+
+@dataclass(repr=False, eq=False)
+class Split(Placed):
+    """Consecutive channel parts, branch i on part i, concatenated (ShuffleNetV2)."""
+
+    type: ClassVar[str] = "split"
+    name: str
+    branches: list[list[Node]]
+    sizes: list[int] | None = None  # None: equal parts
+
+    def __repr__(self) -> str:
+        return f"Split({self.name!r}, {len(self.branches)} branches, sizes={self.sizes})"
+
+
+@dataclass(repr=False, eq=False)
+class Aux(Placed):
+    """An auxiliary head: its result is an extra output; the main path goes on from its input."""
+
+    type: ClassVar[str] = "aux"
+    name: str
+    layers: list[Node]
+
+    def __repr__(self) -> str:
+        return f"Aux({self.name!r}, {len(self.layers)} layers)"
+
+
+PREVIOUS = "previous"  # the reserved name of the previous entry's output
+
 COMPOSITE_TYPES = {"sequential": "sequential", "block": "sequential", "residual": "residual",
-                   "concat": "concat"}
+                   "concat": "concat", "gate": "gate", "split": "split", "aux": "aux",
+                   "add": "add", "multiply": "multiply"}
+MERGE_KINDS = ("add", "multiply", "concat")

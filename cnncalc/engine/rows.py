@@ -45,6 +45,9 @@ class Row:
     checks: list[Check] = field(default_factory=list)
     verified: bool | None = None  # set by verification: the reference array agreed
     verify_note: str = ""
+    reads: tuple[str, ...] = ()  # the tensors it reads: row paths or input names
+    aux: bool = False  # part of an auxiliary head (SPEC §7)
+    part: tuple[int, int] | None = None  # a split row's channels [start, stop)
 
     @property
     def name(self) -> str:

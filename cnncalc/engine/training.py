@@ -83,7 +83,6 @@ class Plan:
     forward_macs: int
     backward_macs: int
     unknown_types: list[str]
-    chained: bool = False  # the data flow was read as a chain (an unknown composite)
 
 
 def plan(analysis: Analysis) -> Plan:
@@ -94,7 +93,7 @@ def plan(analysis: Analysis) -> Plan:
     working, working_path = _working(flow, needs_grad)
     return Plan(analysis.totals.params, kept, total, working, working_path,
                 inference_peak(flow, 1), sum(step.row.macs for step in flow.steps),
-                _backward_macs(flow, needs_grad), unknown, flow.chained)
+                _backward_macs(flow, needs_grad), unknown)
 
 
 @dataclass
@@ -290,10 +289,11 @@ def inference_peak(flow: Flow, element: int) -> int:
         last_read[step.writes] = index  # unread tensors die right after they are written
         for tensor in step.reads:
             last_read[tensor] = index
-    last_read[flow.output] = len(steps)
+    for output in flow.outputs:
+        last_read[output] = len(steps)
     storage = list(range(len(flow.numel)))
-    last_use = {0: last_read[0]}
-    alive = peak = flow.numel[0]
+    last_use = {tensor: last_read[tensor] for tensor in range(flow.inputs)}
+    alive = peak = sum(flow.numel[:flow.inputs])
     for index, step in enumerate(steps):
         source = storage[step.reads[0]]
         kind = step.row.type

@@ -15,6 +15,7 @@ from ..engine.shapes import is_spatial, shape_str
 from ..engine.text import format_number
 from ..errors import CnnCalcError, suggest
 from .card import Step, layer_card
+from .explain_graph import merge_steps
 
 
 class LayerNotFound(CnnCalcError):
@@ -55,7 +56,9 @@ def explain(analysis: Analysis, layer: str | None = None) -> Explanation:
     rows = analysis.rows
     chosen = rows if layer is None else select(rows, layer)
     fields = {id(row): before for row, before in _fields_before(rows)}
-    layers = [explain_row(row, fields.get(id(row))) for row in chosen]
+    shapes = {**(analysis.network.inputs or {"input": analysis.input}),
+              **{row.path: row.output for row in rows}}  # what each merge reads
+    layers = [explain_row(row, fields.get(id(row)), shapes) for row in chosen]
     return Explanation(analysis.name, analysis.input, analysis.output, layers,
                        _total_steps(chosen, whole=layer is None))
 
@@ -85,7 +88,8 @@ def _fields_before(rows: list[Row]):
         previous = row.field
 
 
-def explain_row(row: Row, before: Field | None) -> LayerExplanation:
+def explain_row(row: Row, before: Field | None,
+                shapes: dict[str, tuple[int, ...]] | None = None) -> LayerExplanation:
     layer = row.layer
     warnings: list[str] = []
     notes = list(row.notes)
@@ -115,9 +119,8 @@ def explain_row(row: Row, before: Field | None) -> LayerExplanation:
         steps = [Step("output shape", "", shape_str(row.output, times="×"))]
     if layer is not None and is_spatial(row.input) and layer.rf_steps(row.input):
         steps.append(_rf_step(row, before))
-    if not row.layer:  # add / concat rows made by residual and concat entries
-        steps = [Step("output shape", "", shape_str(row.output, times="×"),
-                      "elementwise sum" if row.type == "add" else "channels concatenated")]
+    if not row.layer:  # merges and splits: written from the tensors they read
+        steps = merge_steps(row, shapes or {})
     return LayerExplanation(row.path, row.description, row.input, row.output, steps,
                             warnings, notes, list(row.checks))
 

@@ -1,9 +1,12 @@
 """A spec's analysis → an ONNX model built with onnx.helper (no PyTorch).
 
 One node per row, named by the row's path, whose output tensor carries the same name, so a
-shape in Netron or in onnx's shape inference points straight back at a row. Tensors are NCHW
-with batch 1. The few rows that need two operators (a dense layer on a feature map flattens
-first; a centre-cropped concat slices first) get a helper node named `<path>/<what>`.
+shape in Netron or in onnx's shape inference points straight back at a row. Each row says
+which tensors it reads (the previous row's, a named one, or several for a merge), so the
+graph is written row by row. Tensors are NCHW with batch 1. The few rows that need two
+operators (a dense layer on a feature map flattens first; a centre-cropped concat slices
+first) get a helper node named `<path>/<what>`. An aux head's result is one more graph
+output.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.analysis import Analysis, Row
-from ..engine.model import Concat, Residual, Sequential
 from ..engine.shapes import Shape, is_spatial
 from ..errors import CnnCalcError
 from .layout import onnx_dims
@@ -66,14 +68,16 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
                           "single ONNX file can hold; use --weights none (weights as graph "
                           "inputs)")
     builder = _GraphBuilder(analysis, weights == "random", seed)
-    output = builder.run()
+    outputs = builder.run()
+    inputs = dict(analysis.network.inputs) or {INPUT_NAME: analysis.input}
+    inputs[next(iter(inputs))] = analysis.input
     graph = helper.make_graph(
         builder.nodes, _graph_name(analysis.name),
-        [_value(INPUT_NAME, analysis.input), *builder.weight_inputs],
-        [_value(output, analysis.output if value_info else None)],
+        [*(_value(name, shape) for name, shape in inputs.items()), *builder.weight_inputs],
+        [_value(name, builder.shape_of[name] if value_info else None) for name in outputs],
         initializer=builder.initializers,
         value_info=[_value(name, shape) for name, shape in builder.shapes
-                    if name != output] if value_info else [])
+                    if name not in outputs] if value_info else [])
     graph.doc_string = (f"Exported by cnncalc from '{analysis.name}': {analysis.totals.params:,} "
                         f"params, {analysis.totals.macs:,} MACs")
     opsets = [helper.make_opsetid("", version)]
@@ -101,14 +105,15 @@ def _value(name: str, shape: Shape | None):
 
 
 class _GraphBuilder:
-    """Walks the layer tree and the analysis rows together, emitting nodes."""
+    """Emits the nodes of the analysis rows, in order."""
 
     def __init__(self, analysis: Analysis, random_weights: bool, seed: int) -> None:
         import numpy as np
 
         self.analysis = analysis
         self.position = 0
-        self.shape_of: dict[str, Shape] = {INPUT_NAME: analysis.input}
+        inputs = dict(analysis.network.inputs) or {INPUT_NAME: analysis.input}
+        self.shape_of: dict[str, Shape] = {**inputs, next(iter(inputs)): analysis.input}
         self.random = random_weights
         self.rng = np.random.default_rng(seed)
         self.nodes: list[Any] = []
@@ -118,52 +123,46 @@ class _GraphBuilder:
         self.shapes: list[tuple[str, Shape]] = []
         self.constants: set[str] = set()
 
-    def run(self) -> str:
-        return self.sequence(self.analysis.network.layers, INPUT_NAME)
+    def run(self) -> list[str]:
+        """Every row's node; the names of the graph's outputs."""
+        while self.peek() is not None:
+            row = self.next_row()
+            if row.type in ("add", "multiply", "concat"):
+                self.merge(row)
+            elif row.type == "split":
+                self.split(row)
+            else:
+                self.leaf(row, row.reads[0])
+        return list(self.analysis.output_tensors.values())
 
-    def sequence(self, nodes, x: str) -> str:
-        for node in nodes:
-            x = self.node(node, x)
-        return x
+    def merge(self, row: Row) -> None:
+        if row.type == "concat":
+            inputs = []
+            for index, name in enumerate(row.reads, 1):
+                shape = self.shape_of[name]
+                if is_spatial(shape) and shape[:2] != row.output[:2]:
+                    name = self.centre_crop(name, shape, row.output, f"{row.path}/crop{index}")
+                inputs.append(name)
+            self.emit("Concat", inputs, row, axis=1)
+        elif len(row.reads) == 2:  # Add and Mul broadcast as NumPy does, in NCHW too
+            self.emit("Add" if row.type == "add" else "Mul", list(row.reads), row)
+        elif row.type == "add":
+            self.emit("Sum", list(row.reads), row)
+        else:
+            product = row.reads[0]
+            for index, name in enumerate(row.reads[1:-1], 1):
+                shape = tuple(max(sizes) for sizes in zip(self.shape_of[product],
+                                                          self.shape_of[name], strict=True))
+                product = self.emit("Mul", [product, name], None, name=f"{row.path}/mul{index}",
+                                    shape=shape)
+            self.emit("Mul", [product, row.reads[-1]], row)
 
-    def node(self, node, x: str) -> str:
-        if isinstance(node, Sequential):
-            return self.sequence(node.children, x)
-        if isinstance(node, Residual):
-            return self.residual(node, x)
-        if isinstance(node, Concat):
-            return self.concat(node, x)
-        return self.leaf(self.next_row(), x)
-
-    def residual(self, node: Residual, x: str) -> str:
-        body = self.sequence(node.body, x)
-        if isinstance(node.shortcut, list):
-            shortcut = self.sequence(node.shortcut, x)
-        else:  # identity, or the generated projection: rows '<path>.shortcut.conv/bn'
-            shortcut = x
-            prefix = f"{node.path}.shortcut."
-            row = self.peek()
-            while row is not None and row.path.startswith(prefix):
-                shortcut = self.leaf(self.next_row(), shortcut)
-                row = self.peek()
-        add = self.next_row()
-        self.emit("Add", [body, shortcut], add)
-        out = add.path
-        if node.activation is not None:
-            out = self.leaf(self.next_row(), out)
-        return out
-
-    def concat(self, node: Concat, x: str) -> str:
-        outputs = [self.sequence(branch, x) for branch in node.branches]
-        row = self.next_row()
-        inputs = []
-        for index, name in enumerate(outputs, 1):
-            shape = self.shape_of[name]
-            if is_spatial(shape) and shape[:2] != row.output[:2]:
-                name = self.centre_crop(name, shape, row.output, f"{row.path}/crop{index}")
-            inputs.append(name)
-        self.emit("Concat", inputs, row, axis=1)
-        return row.path
+    def split(self, row: Row) -> None:
+        """One channel part: a Slice of the channel axis."""
+        start, stop = row.part
+        starts = self.constant(f"{row.path}.starts", [start])
+        ends = self.constant(f"{row.path}.ends", [stop])
+        self.emit("Slice", [row.reads[0], starts, ends, self.constant("axes_c", [1])], row)
 
     # -- bookkeeping ----------------------------------------------------------------------
     def peek(self) -> Row | None:

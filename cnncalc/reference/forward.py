@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..engine.model import Concat, Residual, Sequential
+from ..engine.model import PREVIOUS, Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from . import ops, weights
+from .aim import aimed
 from .runners import OWNED_RESULT, RUNNERS, identity_batchnorm
 
 Shape = tuple[int, ...]
@@ -37,20 +38,31 @@ class Forward:
 
     def __init__(self, seed: int = 0, workspace_bytes: int = ops.DEFAULT_WORKSPACE,
                  before: Callable[[str], None] | None = None,
-                 after: Callable[[str], None] | None = None) -> None:
+                 after: Callable[[str], None] | None = None,
+                 referenced: set[str] | frozenset[str] = frozenset()) -> None:
         self.rng = weights.make_rng(seed)
         self.workspace = workspace_bytes
         self.chunk = max(1 << 20, workspace_bytes // 2)
         self.before = before or (lambda path: None)
         self.after = after or (lambda path: None)
         self.shapes: dict[str, Shape] = {}
+        self.referenced = referenced  # node paths read by name: their arrays are kept
+        self.tensors: dict[str, np.ndarray] = {}
 
-    def run(self, nodes, input_shape: Shape) -> np.ndarray:
-        if len(input_shape) > 1:  # the spec's sizes-then-channels order → channels first
-            x = weights.random_input(self.rng, (input_shape[-1], *input_shape[:-1]))
-        else:
-            x = weights.random_input(self.rng, input_shape)
-        return self.sequence(nodes, x, owned=True)[0]
+    def run(self, nodes, input_shape: Shape, inputs: dict[str, Shape] | None = None
+            ) -> np.ndarray:
+        """Run from the first input; `inputs` names every input (graphs with `inputs:`)."""
+        inputs = inputs or {"input": input_shape}
+        for name, shape in inputs.items():
+            self.tensors[name] = self.random_array(shape)
+        first = self.tensors[next(iter(inputs))]
+        return self.sequence(nodes, first, owned=len(inputs) == 1 and
+                             next(iter(inputs)) not in self.referenced)[0]
+
+    def random_array(self, shape: Shape) -> np.ndarray:
+        if len(shape) > 1:  # the spec's sizes-then-channels order → channels first
+            return weights.random_input(self.rng, (shape[-1], *shape[:-1]))
+        return weights.random_input(self.rng, shape)
 
     def sequence(self, nodes, x: np.ndarray, owned: bool = False) -> tuple[np.ndarray, bool]:
         for node in nodes:
@@ -58,13 +70,23 @@ class Forward:
         return x, owned
 
     def node(self, node, x: np.ndarray, owned: bool) -> tuple[np.ndarray, bool]:
+        if node.source is not None:
+            x, owned = self.tensors[node.source], False
         if isinstance(node, Sequential):
-            return self.sequence(node.children, x, owned)
-        if isinstance(node, Residual):
-            return self.residual(node, x), True
-        if isinstance(node, Concat):
-            return self.concat(node, x), True
-        return self.leaf(node, node.path, x, owned), node.type in OWNED_RESULT
+            out, owned = self.sequence(node.children, x, owned)
+        elif isinstance(node, Aux):
+            head = self.sequence(node.layers, x)[0]  # x goes on: the head must not own it
+            if node.path in self.referenced:
+                self.tensors[node.path] = head
+            return x, owned
+        elif isinstance(node, (Residual, Concat, Merge, Gate, Split)):
+            out, owned = getattr(self, node.type)(node, x), True
+        else:
+            out, owned = self.leaf(node, node.path, x, owned), node.type in OWNED_RESULT
+        if node.path in self.referenced:  # read again later: nothing may overwrite it
+            self.tensors[node.path] = out
+            owned = False
+        return out, owned
 
     def record(self, path: str, y: np.ndarray) -> np.ndarray:
         self.shapes[path] = hwc(y)
@@ -73,6 +95,8 @@ class Forward:
 
     def leaf(self, layer, path: str, x: np.ndarray, owned: bool = False) -> np.ndarray:
         self.before(path)
+        if layer.target is not None:  # `to:` — sized by another array
+            layer = aimed(layer, x.shape[1:], self.tensors[layer.target].shape[1:])
         return self.record(path, self.apply(layer, x, owned))
 
     def apply(self, layer, x: np.ndarray, owned: bool = False) -> np.ndarray:
@@ -120,3 +144,39 @@ class Forward:
             width = min(out.shape[2] for out in outputs)
             outputs = [ops.center_crop(out, (height, width)) for out in outputs]
         return self.record(f"{node.path}.concat", ops.concat_channels(outputs))
+
+    def merge(self, node: Merge, x: np.ndarray) -> np.ndarray:
+        arrays = [x if source == PREVIOUS else self.tensors[source] for source in node.sources]
+        self.before(node.path)
+        if node.kind == "add":
+            total = arrays[0].copy()
+            for array in arrays[1:]:
+                ops.add(total, array, out=total)
+            return self.record(node.path, total)
+        if node.kind == "multiply":
+            return self.record(node.path, ops.multiply(arrays))
+        return self.record(node.path, self.joined(arrays, node.crop))
+
+    def joined(self, arrays: list[np.ndarray], crop: str) -> np.ndarray:
+        if arrays[0].ndim == 1:
+            return np.concatenate(arrays)
+        if crop == "center":
+            smallest = tuple(min(sizes) for sizes in zip(*(a.shape[1:] for a in arrays),
+                                                          strict=True))
+            arrays = [ops.center_crop(a, smallest) for a in arrays]
+        return ops.concat_channels(arrays)
+
+    def gate(self, node: Gate, x: np.ndarray) -> np.ndarray:
+        values = self.sequence(node.body, x)[0]
+        self.before(f"{node.path}.multiply")
+        return self.record(f"{node.path}.multiply", ops.multiply([x, values]))
+
+    def split(self, node: Split, x: np.ndarray) -> np.ndarray:
+        parts = ops.split_channels(x, len(node.branches), node.sizes)
+        for index, part in enumerate(parts, 1):  # every part's row, then the branches
+            self.before(f"{node.path}.part{index}")
+            self.record(f"{node.path}.part{index}", part)
+        outputs = [self.sequence(branch, part)[0]
+                   for part, branch in zip(parts, node.branches, strict=True)]
+        self.before(f"{node.path}.concat")
+        return self.record(f"{node.path}.concat", self.joined(outputs, "none"))

@@ -38,6 +38,7 @@ from .kernels.elementwise import (
     softplus,
     tanh,
 )
+from .kernels.graph import multiply, split_channels
 from .kernels.linear import dense, flatten
 from .kernels.norm import (
     batchnorm,
@@ -66,4 +67,5 @@ __all__ = [
     "channel_shuffle", "group_norm", "hardsigmoid", "hardswish", "instance_norm",
     "layer_norm_channels", "layer_scale", "log_softmax", "lp_pool2d", "mish",
     "pixel_shuffle", "pixel_unshuffle", "prelu", "selu", "silu", "slice_channels", "softplus",
+    "multiply", "split_channels",
 ]

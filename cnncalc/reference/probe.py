@@ -14,30 +14,14 @@ nothing here calls the engine's formulas: the arrays decide.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.model import Concat, Residual, Sequential
+from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from . import ops
+from .aim import aimed
+from .probe_graph import DTYPE, ProbeGraph, Probes
 from .runners import keras_transpose, padding
-
-DTYPE = np.float32
-
-
-@dataclass
-class Probes:
-    """The two probes of a map (spatial (1, H, W), channel (C, 1, 1)), or a vector."""
-
-    spatial: np.ndarray | None  # None once the network has flattened to a vector
-    channel: np.ndarray  # (C, 1, 1) for a map, (N,) for a vector
-
-    def shape(self) -> tuple[tuple[int, ...], int]:
-        """(spatial sizes, channels); a vector is ((), its length)."""
-        if self.spatial is None:
-            return (), self.channel.shape[0]
-        return tuple(self.spatial.shape[1:]), self.channel.shape[0]
-
 
 ProbeRunner = Callable[[object, Probes], Probes]
 PROBE_RUNNERS: dict[str, ProbeRunner] = {}
@@ -176,23 +160,29 @@ def _elementwise(layer, p: Probes) -> Probes:
     return p  # same shape by definition: elementwise on every value
 
 
-class Probe:
+class Probe(ProbeGraph):
     """Walks the layer tree with the two probes; `shapes` maps each row path to what they
     say: (spatial sizes, channels)."""
 
     def __init__(self, before: Callable[[str], None] | None = None,
-                 after: Callable[[str], None] | None = None) -> None:
+                 after: Callable[[str], None] | None = None,
+                 referenced: set[str] | frozenset[str] = frozenset()) -> None:
         self.before = before or (lambda path: None)
         self.after = after or (lambda path: None)
         self.shapes: dict[str, tuple[tuple[int, ...], int]] = {}
+        self.referenced = referenced  # node paths read by name
+        self.tensors: dict[str, Probes] = {}
 
-    def run(self, nodes, input_shape: tuple[int, ...]) -> Probes:
-        if len(input_shape) > 1:  # sizes then channels
-            start = Probes(np.zeros((1, *input_shape[:-1]), dtype=DTYPE),
-                           np.zeros((input_shape[-1], 1, 1), dtype=DTYPE))
-        else:
-            start = Probes(None, np.zeros(input_shape, dtype=DTYPE))
-        return self.sequence(nodes, start)
+    def run(self, nodes, input_shape: tuple[int, ...],
+            inputs: dict[str, tuple[int, ...]] | None = None) -> Probes:
+        inputs = inputs or {"input": input_shape}
+        for name, shape in inputs.items():
+            if len(shape) > 1:  # sizes then channels
+                self.tensors[name] = Probes(np.zeros((1, *shape[:-1]), dtype=DTYPE),
+                                            np.zeros((shape[-1], 1, 1), dtype=DTYPE))
+            else:
+                self.tensors[name] = Probes(None, np.zeros(shape, dtype=DTYPE))
+        return self.sequence(nodes, self.tensors[next(iter(inputs))])
 
     def sequence(self, nodes, p: Probes) -> Probes:
         for node in nodes:
@@ -200,13 +190,22 @@ class Probe:
         return p
 
     def node(self, node, p: Probes) -> Probes:
+        if node.source is not None:
+            p = self.tensors[node.source]
         if isinstance(node, Sequential):
-            return self.sequence(node.children, p)
-        if isinstance(node, Residual):
-            return self.residual(node, p)
-        if isinstance(node, Concat):
-            return self.concat(node, p)
-        return self.leaf(node, node.path, p)
+            out = self.sequence(node.children, p)
+        elif isinstance(node, Aux):
+            head = self.sequence(node.layers, p)
+            if node.path in self.referenced:
+                self.tensors[node.path] = head
+            return p
+        elif isinstance(node, (Residual, Concat, Merge, Gate, Split)):
+            out = getattr(self, node.type)(node, p)
+        else:
+            out = self.leaf(node, node.path, p)
+        if node.path in self.referenced:
+            self.tensors[node.path] = out
+        return out
 
     def record(self, path: str, p: Probes) -> Probes:
         self.shapes[path] = p.shape()
@@ -215,6 +214,11 @@ class Probe:
 
     def leaf(self, layer, path: str, p: Probes) -> Probes:
         self.before(path)
+        if layer.target is not None and p.spatial is not None:  # `to:`: sized by another map
+            target = self.tensors[layer.target].spatial
+            if target is None:
+                raise ValueError(f"'to:' names a vector, {path} needs a map")
+            layer = aimed(layer, p.spatial.shape[1:], target.shape[1:])
         runner = PROBE_RUNNERS.get(layer.type)
         if runner is None:
             raise ValueError(f"the probe referee has no kernel for '{layer.type}' layers")

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import numpy as np
 
 from . import ops
-from .probe import DTYPE, Probes, probes
+from .probe import probes
+from .probe_graph import DTYPE, Probes
 from .runners import PRELU_INIT
 
 

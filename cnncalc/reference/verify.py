@@ -52,10 +52,15 @@ def row_needs(analysis: Analysis, workspace: int) -> list[int]:
     kernels that concatenate), a weight chunk, scratch, and every array a residual or
     concat around it keeps alive for later."""
     groups = {group.path: group for group in analysis.groups}
-    needs = []
-    for row in analysis.rows:
-        held = sum(_bytes(groups[path].input) + _bytes(groups[path].output)
-                   for path in row.ancestors if groups[path].type in ("residual", "concat"))
+    referenced = analysis.network.referenced
+    kept = {group.end - 1: _bytes(group.output) for group in analysis.groups
+            if group.path in referenced and group.end > group.start}
+    needs, named = [], 0  # named: arrays kept because a later entry reads them by name
+    for index, row in enumerate(analysis.rows):
+        held = named + sum(_bytes(groups[path].input) + _bytes(groups[path].output)
+                           for path in row.ancestors
+                           if groups[path].type in ("residual", "concat", "gate", "split", "aux"))
+        named += kept.get(index, 0) + (_bytes(row.output) if row.path in referenced else 0)
         weights = min(row.weights * BYTES, workspace)
         scratch = workspace if row.type in ("conv", "convtranspose") else _bytes(row.input)
         needs.append(held + _bytes(row.input) + 2 * _bytes(row.output) + weights + scratch)
@@ -119,11 +124,12 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Prog
     from .forward import Forward
 
     walk = _Walk(analysis, stop_at, progress)
-    forward = Forward(seed, workspace, before=walk.before, after=walk.after)
+    forward = Forward(seed, workspace, before=walk.before, after=walk.after,
+                      referenced=analysis.network.referenced)
     failure = None
     try:
         with np.errstate(all="ignore"):  # values may overflow in deep nets; shapes cannot
-            forward.run(analysis.network.layers, analysis.input)
+            forward.run(analysis.network.layers, analysis.input, _inputs(analysis))
     except Stop:
         pass
     except MemoryError:
@@ -132,6 +138,13 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Prog
     except (ValueError, IndexError) as error:
         failure = (walk.path, f"the reference kernel refused this layer: {error}", True)
     return forward.shapes, failure
+
+
+def _inputs(analysis: Analysis) -> dict[str, Shape]:
+    """Every input by name, the first at the size the analysis ran (`--input` may change it)."""
+    inputs = dict(analysis.network.inputs) or {"input": analysis.input}
+    inputs[next(iter(inputs))] = analysis.input
+    return inputs
 
 
 def _marked(index: int, row: Row, shapes: dict[str, Shape], failure, stop_at: int | None,
@@ -184,13 +197,13 @@ def probe_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     stop_at = next((i for i, need in enumerate(needs) if need > max_memory), None)
     walk = _Walk(analysis, stop_at, progress)
     stop_path = walk.stop_path
-    probe = Probe(walk.before, walk.after)
+    probe = Probe(walk.before, walk.after, analysis.network.referenced)
     failure = None
     start = time.perf_counter()
     try:
         if stop_at != 0:  # not even the input map fits: nothing to run
             with np.errstate(all="ignore"):
-                probe.run(analysis.network.layers, analysis.input)
+                probe.run(analysis.network.layers, analysis.input, _inputs(analysis))
     except Stop:
         pass
     except (ValueError, IndexError) as error:

@@ -93,15 +93,21 @@ def to_dict(analysis: Analysis, keras: bool = False) -> dict[str, Any]:
     document = {
         "name": analysis.name,
         "input": json_shape(analysis.input),
-        "output": json_shape(analysis.output),
+        "output": (json_shape(analysis.output) if len(analysis.outputs) <= 1 else
+                   {name: json_shape(shape) for name, shape in analysis.outputs.items()}),
         "batch": analysis.batch,
         "totals": totals_record(analysis.totals, keras),
-        "layers": [{**layer_record(row, keras), "options": layer_options(row)}
+        "layers": [{**layer_record(row, keras), "options": layer_options(row),
+                    "reads": list(row.reads), **({"aux": True} if row.aux else {})}
                    for row in analysis.rows],
         "checks": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
                     "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
         "warnings": list(analysis.warnings),
     }
+    if analysis.has_aux:  # what the network costs once the auxiliary heads are dropped
+        document["totals"]["params_without_aux"] = analysis.params_without_aux + (
+            sum(row.buffers for row in analysis.rows if not row.aux) if keras else 0)
+        document["totals"]["macs_without_aux"] = analysis.macs_without_aux
     if keras:
         document["params_convention"] = "keras"  # params include batchnorm's buffers
     return document
@@ -135,7 +141,7 @@ def to_csv(analysis: Analysis, keras: bool = False) -> str:
         for key in ("rf", "jump", "start"):
             if isinstance(record[key], list):
                 record[key] = "x".join(map(str, record[key]))
-        record["notes"] = "; ".join(record["notes"])
+        record["notes"] = "; ".join([*(["aux head"] if row.aux else []), *record["notes"]])
         writer.writerow(record)
     writer.writerow(_csv_total(analysis, keras))
     return buffer.getvalue()
@@ -148,7 +154,7 @@ def _csv_total(analysis: Analysis, keras: bool) -> dict[str, Any]:
              *(f"warning: {warning}" for warning in analysis.warnings)]
     record: dict[str, Any] = {"path": "(total)", "type": "total",
                               "input": shape_str(analysis.input),
-                              "output": shape_str(analysis.output), "notes": "; ".join(notes)}
+                              "output": analysis.output_text(), "notes": "; ".join(notes)}
     record.update({key: totals[key] for key in ("params", "weights", "biases", "buffers",
                                                  "neurons", "connections", "macs", "flops")})
     return record
@@ -239,8 +245,9 @@ def _marks(rows: list[Row]) -> tuple[str, str]:
 
 def _row_line(row: Row, keras: bool) -> Line:
     checks, verified = _marks([row])
+    description = row.description + (" (aux)" if row.aux else "")  # counted apart in totals
     return Line(printable(_label(row.path, row.ancestors)), row.depth, "row",
-                printable(row.description), row.input, row.output, _row_figures(row, keras),
+                printable(description), row.input, row.output, _row_figures(row, keras),
                 row.field, checks, verified)
 
 
@@ -287,7 +294,7 @@ def to_markdown(analysis: Analysis, columns=DEFAULT_COLUMNS, chw: bool = False,
         lines.append("| " + " | ".join(cells) + " |")
     totals = analysis.totals
     lines += ["", f"**Total params:** {totals.params:,} · **MACs:** {totals.macs:,} · "
-              f"**Output:** {shape_str(analysis.output, chw=chw, times='×')}"]
+              f"**Output:** {analysis.output_text(chw=chw, times='×')}"]
     from .report import markdown_tail
 
     lines += markdown_tail(analysis, keras)

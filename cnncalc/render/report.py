@@ -35,7 +35,7 @@ def totals(analysis: Analysis, keras: bool = False) -> list[tuple[str, str, str]
     """(figure, exact value, remark) for every total the terminal's totals panel shows."""
     sums = analysis.totals
     lines = [("input → output", f"{shape_str(analysis.input, times='×')} → "
-              f"{shape_str(analysis.output, times='×')}", ""),
+              f"{analysis.output_text(times='×')}", ""),
              ("params", f"{sums.params:,}", human_count(sums.params)),
              ("weights / biases", f"{sums.weights:,} / {sums.biases:,}", ""),
              ("buffers (BN running stats)", f"{sums.buffers:,}", "non-trainable")]
@@ -43,8 +43,11 @@ def totals(analysis: Analysis, keras: bool = False) -> list[tuple[str, str, str]
         lines.append(("Keras total params", f"{sums.params + sums.buffers:,}",
                       f"trainable {sums.params:,} + non-trainable {sums.buffers:,}"))
     lines += [("MACs", f"{sums.macs:,}", human_count(sums.macs)),
-              ("FLOPs", f"{sums.flops:,}", "2 × MACs"),
-              ("connections", f"{sums.connections:,}", human_count(sums.connections)),
+              ("FLOPs", f"{sums.flops:,}", "2 × MACs")]
+    if analysis.has_aux:  # inference drops the auxiliary heads
+        lines += [("params without aux heads", f"{analysis.params_without_aux:,}", ""),
+                  ("MACs without aux heads", f"{analysis.macs_without_aux:,}", "")]
+    lines += [("connections", f"{sums.connections:,}", human_count(sums.connections)),
               ("neurons", f"{sums.neurons:,}", "output values of every layer"),
               ("activation memory", human_bytes(sums.activation_bytes),
                f"{sums.activation_bytes:,} bytes, float32, batch {analysis.batch}"),

@@ -183,7 +183,7 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
     grid.add_column(justify="right")
     grid.add_column(style="dim")
     shape = shape_str(analysis.input, chw=chw, times="×")
-    grid.add_row("input → output", f"{shape} → {shape_str(analysis.output, chw=chw, times='×')}",
+    grid.add_row("input → output", f"{shape} → {analysis.output_text(chw=chw, times='×')}",
                  "")
     grid.add_row("params", f"{totals.params:,}", human_count(totals.params))
     grid.add_row("  weights / biases", f"{totals.weights:,} / {totals.biases:,}", "")
@@ -194,6 +194,9 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
                       f"trainable {totals.params:,} + non-trainable {totals.buffers:,}")
     grid.add_row("MACs", f"{totals.macs:,}", human_count(totals.macs))
     grid.add_row("FLOPs", f"{totals.flops:,}", "2 × MACs")
+    if analysis.has_aux:  # inference drops the auxiliary heads
+        grid.add_row("without aux heads", f"{analysis.params_without_aux:,} params",
+                     f"{analysis.macs_without_aux:,} MACs")
     grid.add_row("connections", f"{totals.connections:,}", human_count(totals.connections))
     grid.add_row("activation memory", human_bytes(totals.activation_bytes),
                  f"float32, batch {analysis.batch}")

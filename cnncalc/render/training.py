@@ -191,9 +191,6 @@ def breakdown(analysis: Analysis, training: Training, top: int = 10):
              f"{training.optimizer}, {training.precision}")
     parts = [Panel(Group(grid, "", verdict, "", compute), title=title, title_align="left",
                    expand=False)]
-    if training.plan.chained:
-        parts.append("[yellow]⚠[/] this network's branches were not understood: each layer is "
-                     "taken to read the one before (skip connections are not kept alive)")
     if training.unknown_types:
         parts.append(f"[yellow]⚠[/] no saved-activation rule for "
                      f"{', '.join(training.unknown_types)}: counted as keeping their input")

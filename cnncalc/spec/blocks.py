@@ -12,7 +12,7 @@ from ..errors import CnnCalcError, SpecError, show, suggest
 from ..limits import BLOCK_DEPTH, LAYERS
 from .yamlread import MarkedDict, MarkedList, layer_fields, position
 
-COMMON_KEYS = ("name", "expect", "repeat")
+COMMON_KEYS = ("name", "expect", "repeat", "from")
 
 
 class BlockReader:
@@ -109,7 +109,7 @@ def _expanded_size(items: list, memo: dict[int, int], blocks: dict) -> int:
         if isinstance(type_name, str) and isinstance(blocks.get(type_name), dict):
             inner.append(blocks[type_name].get("layers"))
         if isinstance(options, dict):
-            inner += [options.get(key) for key in ("layers", "body", "shortcut")]
+            inner += [options.get(key) for key in ("layers", "body", "shortcut")]  # aux, gate
             branches = options.get("branches")
             inner += branches if isinstance(branches, list) else []
         count = 1 + sum(_expanded_size(part, memo, blocks) for part in inner

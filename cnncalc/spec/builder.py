@@ -20,9 +20,11 @@ from .composites import CompositeReader
 from .entries import EntryReader
 from .expectations import ExpectationReader
 from .files import is_file, read_spec_file
+from .graph import GraphReader
 from .yamlread import MarkedDict, MarkedList, position, read_yaml
 
-TOP_KEYS = ("name", "description", "input", "batch", "layers", "expect", "blocks")
+TOP_KEYS = ("name", "description", "input", "inputs", "outputs", "batch", "layers", "expect",
+            "blocks")
 
 
 def load(source: str | Path) -> Network:
@@ -53,7 +55,7 @@ def loads(text: str, file: str = "<spec>", default_name: str = "network") -> Net
     return SpecReader(file, document).network(default_name)
 
 
-class SpecReader(EntryReader, CompositeReader, BlockReader, ExpectationReader):
+class SpecReader(EntryReader, CompositeReader, BlockReader, ExpectationReader, GraphReader):
     """Reads one spec document into a Network, keeping the file for every message."""
 
     def __init__(self, file: str, document: MarkedDict) -> None:
@@ -82,12 +84,16 @@ class SpecReader(EntryReader, CompositeReader, BlockReader, ExpectationReader):
             if key not in TOP_KEYS:
                 raise self.fail_key(f"unknown top-level key '{key}'{suggest(str(key), TOP_KEYS)} "
                                     f"(allowed: {', '.join(TOP_KEYS)})", doc, key)
+        if "input" in doc and "inputs" in doc:
+            raise self.fail_key("give 'input:' or 'inputs:', not both", doc, "inputs")
         for required in ("input", "layers"):
-            if required not in doc:
+            if required not in doc and not (required == "input" and "inputs" in doc):
                 raise SpecError(f"the spec has no '{required}:'; add e.g. "
                                 + ("'input: 32x32x3'" if required == "input" else
                                    "'layers: [...]'"), file=self.file, line=doc.mark[0])
-        shape = self.located(lambda: parse_shape(doc["input"]), doc, "input")
+        inputs = self.inputs(doc)
+        shape = next(iter(inputs.values()))
+        self.start_graph(list(inputs))
         batch = self.located(lambda: check_int(doc.get("batch", 1), "batch", 1), doc, "batch")
         self.blocks = self.block_definitions(doc.get("blocks"))
         layers = doc["layers"]
@@ -95,11 +101,30 @@ class SpecReader(EntryReader, CompositeReader, BlockReader, ExpectationReader):
             raise self.fail("'layers' must be a non-empty list of layer entries", doc, "layers")
         self.check_expansion(layers, doc, "layers")
         tree = self.entries(layers, {}, (), "")
+        outputs = self.outputs(doc["outputs"], doc, "outputs") if "outputs" in doc else {}
         name = self.text(doc, "name", default_name)
         description = self.text(doc, "description", "")
         expect = self.expectations(doc.get("expect"), doc, "expect", {}, {})
         return Network(name=str(name), input=shape, layers=tree, batch=batch,
-                       description=str(description or ""), expect=expect, file=self.file)
+                       description=str(description or ""), expect=expect, file=self.file,
+                       inputs=inputs, outputs=outputs,
+                       referenced=self.referenced | set(outputs.values()))
+
+    def inputs(self, doc) -> dict:
+        """name → shape; a lone `input:` is called 'input'."""
+        if "input" in doc:
+            return {"input": self.located(lambda: parse_shape(doc["input"]), doc, "input")}
+        given = doc["inputs"]
+        if not isinstance(given, MarkedDict) or not given:
+            raise self.fail("'inputs' must map names to shapes, e.g. {image: 224x224x3, "
+                            "mask: 224x224x1}", doc, "inputs")
+        shapes = {}
+        for key in given:
+            if not isinstance(key, str) or key in ("input", "previous"):
+                raise self.fail_key(f"input name {show(key)} is reserved or not a name",
+                                    given, key)
+            shapes[key] = self.located(lambda k=key: parse_shape(given[k]), given, key)
+        return shapes
 
     def text(self, doc, key: str, default: str) -> str:
         value = doc.get(key, default)

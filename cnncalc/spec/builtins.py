@@ -26,11 +26,12 @@ def builtin_names() -> list[str]:
 
 
 def builtin_text(name: str) -> str | None:
-    """The YAML of the built-in called `name` (with or without .yaml), or None."""
-    stem = name[:-5] if name.endswith(".yaml") else name
+    """The YAML of the built-in called `name` (with or without .yaml, any case: `AlexNet`),
+    or None."""
+    stem = name[:-5] if name.lower().endswith(".yaml") else name
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem):
         return None
-    entry = _folder() / f"{stem}.yaml"
+    entry = _folder() / f"{stem.lower()}.yaml"  # every built-in's file name is lower case
     try:
         return entry.read_text(encoding="utf-8") if entry.is_file() else None
     except OSError:  # a name too long for the file system is simply not a built-in

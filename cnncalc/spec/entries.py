@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..engine.layers import ACTIVATIONS, ALIASES, CATALOG, WITH_ACTIVATION, Layer, canonical_type
-from ..engine.model import COMPOSITE_TYPES, Node, Sequential
+from ..engine.model import COMPOSITE_TYPES, MERGE_KINDS, PREVIOUS, Node, Sequential
 from ..engine.options import check_int
 from ..errors import SpecError, show, suggest
 from ..limits import LAYER_NESTING, LAYERS
@@ -34,15 +34,22 @@ class EntryReader:
     def entry_list(self, items, env: dict, stack: tuple, prefix: str) -> list[Node]:
         nodes: list[Node] = []
         names: dict[str, int] = {}
-        for index in range(len(items)):
-            for node in self.entry(items, index, env, stack, prefix):
-                if node.name in names:
-                    raise SpecError(f"duplicate name '{node.name}' in one scope (also layer "
-                                    f"{names[node.name]}); names must be unique",
-                                    **position(items, index, self.file, layer_index=index + 1,
-                                          layer_name=prefix + node.name, layer_type=node.type))
-                names[node.name] = index + 1
-                nodes.append(node)
+        self.open_scope(items)
+        try:
+            for index in range(len(items)):
+                for node in self.entry(items, index, env, stack, prefix):
+                    where = position(items, index, self.file, layer_index=index + 1,
+                                     layer_name=prefix + node.name, layer_type=node.type)
+                    if node.name in names:
+                        raise SpecError(f"duplicate name '{node.name}' in one scope (also layer "
+                                        f"{names[node.name]}); names must be unique", **where)
+                    names[node.name] = index + 1
+                    self.define(node.name, [node], where)
+                    if getattr(node, "appended_to", None):  # `activation:`: the entry's output
+                        self.define(node.appended_to, [node], where)
+                    nodes.append(node)
+        finally:
+            self.close_scope()
         return nodes
 
     def entry(self, items, index, env, stack, prefix) -> list[Node]:
@@ -69,6 +76,8 @@ class EntryReader:
         else:
             raise SpecError(f"a layer entry must be a type name or a one-key mapping, got "
                             f"{show(item)}", **where)
+        if isinstance(type_name, str) and type_name.startswith("$"):  # `- $act` in a block
+            type_name = self.located(lambda: self.substitute(type_name, env), items, index)
         if not isinstance(type_name, str):
             raise SpecError(f"layer type must be a name, got {show(type_name)}", **where)
         kind = self.kind(type_name, where)
@@ -82,15 +91,21 @@ class EntryReader:
             explicit = self.value(options, "name", env, where, _check_name)
         base = explicit or self.default_name(type_name if kind == "block" else kind)
         where["layer_name"] = prefix + base
+        source = None
+        if "from" in options and kind not in MERGE_KINDS:
+            source = self.resolve(self.substitute(options["from"], env),
+                                  {**where, **position(options, "from", self.file)})
         if repeat == 1:
-            return self.one(kind, type_name, options, base, env, stack, prefix, where)
-        copies: list[Node] = []
-        for copy in range(1, repeat + 1):
-            name = f"{base}.{copy}"
-            copy_where = {**where, "layer_name": prefix + name}
-            built = self.one(kind, type_name, options, name, env, stack, prefix, copy_where)
-            copies.extend(built)
-        return copies
+            nodes = self.one(kind, type_name, options, base, env, stack, prefix, where)
+        else:
+            nodes = []
+            for copy in range(1, repeat + 1):
+                name = f"{base}.{copy}"
+                copy_where = {**where, "layer_name": prefix + name}
+                nodes += self.one(kind, type_name, options, name, env, stack, prefix, copy_where)
+        if source is not None and source != PREVIOUS:
+            nodes[0].source = source
+        return nodes
 
     def kind(self, type_name: str, where) -> str:
         canonical = canonical_type(type_name)
@@ -107,7 +122,7 @@ class EntryReader:
         known = [*CATALOG, *ALIASES, *COMPOSITE_TYPES, *self.blocks]
         hint = suggest(type_name, known)
         if not hint:  # nothing close: list what exists (canonical names and blocks)
-            names = [*CATALOG, "sequential", "residual", "concat", *self.blocks]
+            names = [*CATALOG, *dict.fromkeys(COMPOSITE_TYPES), *self.blocks]
             hint = f" (types: {', '.join(names)})"
         raise SpecError(f"unknown layer type '{type_name[:40]}'{hint}", **where)
 
@@ -135,8 +150,12 @@ class EntryReader:
             nodes = [Sequential(name, children, **fields)]
         elif kind == "residual":
             nodes = [self.residual(options, name, env, stack, fields)]
-        elif kind == "concat":
+        elif kind == "concat" and "from" not in options:
             nodes = [self.concat(options, name, env, stack, fields)]
+        elif kind in MERGE_KINDS:
+            nodes = [self.merge(kind, options, name, env, fields)]
+        elif kind in ("gate", "split", "aux"):
+            nodes = [getattr(self, kind)(options, name, env, stack, fields)]
         else:
             nodes = self.single(kind, options, name, env, fields, prefix)
         return nodes
@@ -178,20 +197,31 @@ class EntryReader:
     def single(self, kind, options, name, env, fields, prefix) -> list[Node]:
         where = fields["where"]
         cls = CATALOG[kind]
-        allowed = (*cls.OPTIONS, *(("activation",) if kind in WITH_ACTIVATION else ()))
+        allowed = (*cls.OPTIONS, *(("activation",) if kind in WITH_ACTIVATION else ()),
+                   *(("to",) if cls.aims else ()))
         self.allow(options, allowed, where)
         values = {}
+        target = None
+        if "to" in options:
+            target = self.resolve(self.substitute(options["to"], env),
+                                  {**where, **position(options, "to", self.file)}, "to")
+            clash = [key for key in cls.OPTIONS if key in options and key != "mode"]
+            if clash or target == PREVIOUS:
+                raise SpecError(f"'to:' sets the size of this {kind} from "
+                                + (f"another tensor; drop '{clash[0]}'" if clash else
+                                   "an earlier named tensor, not 'previous'"), **where)
         for key, option in cls.OPTIONS.items():
             if key in options:
                 values[key] = self.value(options, key, env, where,
                                          lambda v, o=option, k=key: o.normalise(v, k))
-            elif option.required:
+            elif option.required and target is None:
                 raise SpecError(f"missing required option '{key}' (e.g. "
                                 f"'- {kind}: {{{key}: …}}')", **where)
         if kind == "conv" and "filters" not in values and not values.get("depthwise"):
             raise SpecError("missing required option 'filters' (the number of output "
                             "channels K)", **where)
         layer: Layer = cls(name, **fields, **values)
+        layer.target = target
         nodes: list[Node] = [layer]
         if options.get("activation") not in (None, "none"):
             activation = self.activation(options, env, where, prefix)
@@ -214,7 +244,9 @@ class EntryReader:
             return None
         self.count(where)
         name = self.default_name(kind)
-        return CATALOG[kind](name, path=prefix + name, where=where)
+        layer = CATALOG[kind](name, path=prefix + name, where=where)
+        layer.appended_to = where.get("layer_name", "").removeprefix(prefix) or None
+        return layer
 
 
 def _check_name(value) -> str:

@@ -79,6 +79,9 @@ class Layer:
     is_activation: ClassVar[bool] = False  # usable as `activation:` of another layer
     in_place: ClassVar[bool] = False  # PyTorch runs it in place (inplace=True / batchnorm)
     needs_workspace: ClassVar[bool] = False  # the referee needs im2col scratch for it
+    source: str | None = None  # `from:` — the tensor path read instead of the previous output
+    aims: ClassVar[bool] = False  # takes `to: NAME`: its size follows that tensor's (SPEC §7)
+    target: str | None = None  # `to:` — the tensor path whose spatial size it matches
 
     def __init__(self, name: str, path: str | None = None, where: dict[str, Any] | None = None,
                  expect: list | None = None, **options: Any) -> None:
@@ -119,6 +122,10 @@ class Layer:
 
     def describe(self) -> str:
         return self.type
+
+    def toward(self, sizes: tuple[int, ...], target: tuple[int, ...]) -> Layer:
+        """This layer with its size fixed to reach the spatial sizes `target` (`to:`)."""
+        raise NotImplementedError(f"{self.type} takes no 'to:'")
 
     def check_kernel(self, shape: Shape, kernel, padding, dilation=None) -> None:
         sizes, _ = spatial(shape, self)

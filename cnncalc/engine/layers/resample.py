@@ -34,6 +34,12 @@ class Upsample(Layer):
         how = f"×{pair_text(self.scale)}" if self.scale else f"→ {pair_text(self.size)}"
         return f"upsample {how} {self.mode}"
 
+    aims = True
+
+    def toward(self, sizes: tuple[int, ...], target: tuple[int, ...]) -> Layer:
+        return Upsample(self.name, self.path, self.where, self.expect, size=tuple(target),
+                        mode=self.mode)
+
 
 @register
 class ZeroPad(Layer):
@@ -53,6 +59,18 @@ class ZeroPad(Layer):
 
     def describe(self) -> str:
         return f"zeropad {list(self.padding)}"
+
+    aims = True
+
+    def toward(self, sizes: tuple[int, ...], target: tuple[int, ...]) -> Layer:
+        """U-Net's F.pad idiom: each axis' difference d split as ⌊d/2⌋ before, the rest after."""
+        padding: list[int] = []
+        for size, want in zip(sizes, target, strict=True):
+            if want < size:
+                raise ShapeError(f"zeropad cannot pad {'×'.join(map(str, sizes))} to the smaller "
+                                 f"{'×'.join(map(str, target))}; crop instead (crop: center)")
+            padding += [(want - size) // 2, want - size - (want - size) // 2]
+        return ZeroPad(self.name, self.path, self.where, self.expect, padding=tuple(padding))
 
 
 @register
