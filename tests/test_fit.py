@@ -133,3 +133,21 @@ def test_a_billion_rows_are_described_without_listing_them():
     assert axis.skips and axis.unread_text() == "1, 3, …, 999999999"
     axis = AxisFit("row", 10**6 + 3, 3, 5, 0, 0)
     assert axis.unread_text() == "3–4, 8–9, …, 999998–999999"
+
+
+@pytest.mark.parametrize("spec, code", [
+    ("input: 33x33x1\nlayers:\n  - conv: {filters: 1, kernel: 3, stride: 5}\n", 0),
+    ("resnet18", 0),  # its 1×1/2 projections subsample: ℹ, so --strict passes
+    ("input: 224x224x3\nlayers:\n  - conv: {filters: 96, kernel: 11, stride: 4}\n", 1),
+])
+def test_strict_fails_only_on_windows_without_gaps(tmp_path, spec, code):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    if "\n" in spec:
+        path = tmp_path / "net.yaml"
+        path.write_text(spec, encoding="utf-8")
+        spec = str(path)
+    result = CliRunner().invoke(cli, ["summary", spec, "--strict", "--no-verify"])
+    assert result.exit_code == code, result.output
