@@ -117,6 +117,9 @@ def test_kernel_3_stride_5_on_33_rows_lists_every_skipped_row():
 @pytest.mark.parametrize("size, kernel, stride, padding, dilation", [
     (33, 3, 5, 0, 1), (56, 1, 2, 0, 1), (20, 2, 2, 0, 3), (17, 3, 4, 2, 2), (31, 2, 6, 1, 1),
     (12, 3, 2, 1, 2), (9, 1, 3, 0, 1), (40, 4, 3, 0, 2), (25, 3, 2, 3, 1),
+    # beyond 8,192 rows: gaps in closed form (undilated), listed taps, residues (dilated)
+    (10007, 1, 3, 20, 1), (100007, 2, 5, 1, 1), (10007, 2, 5, 7, 1), (50003, 3, 7, 1, 2),
+    (200003, 3, 2, 1, 2),
 ])
 def test_unread_rows_equal_a_naive_scan(size, kernel, stride, padding, dilation):
     windows = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1

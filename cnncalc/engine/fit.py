@@ -13,6 +13,7 @@ from .text import format_number
 # stride period in the middle (every middle row is read iff its residue is): no loop over
 # a billion rows.
 _ROWS_SCANNED = 4096
+_TAPS_LISTED = 1 << 17  # window taps enumerated directly when there are no more than this
 
 
 @dataclass(frozen=True)
@@ -118,25 +119,46 @@ class AxisFit:
         """(head runs, periodic families (first run, copies every S rows), tail runs)."""
         if self.size <= 2 * _ROWS_SCANNED:
             return _runs([r for r in range(self.size) if not self.read(r)]), [], []
-        if self.windows * self.kernel <= 2 * _ROWS_SCANNED:  # few taps: list what they read
+        if self.dilation == 1:
+            return self._interval_gaps()
+        if self.windows * self.kernel <= _TAPS_LISTED:  # few taps: list what they read
             taps = sorted({i * self.stride + k * self.dilation - self.pad_before
                            for i in range(self.windows) for k in range(self.kernel)})
             bounds = [-1, *(r for r in taps if 0 <= r < self.size), self.size]
             gaps = [range(a + 1, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a + 1]
             return gaps, [], []
-        # Long axis, many taps: both ends row by row; in between every tap is in range, so a
-        # row is read iff its residue mod S is (one period, bounded for absurd strides).
-        start, end = _ROWS_SCANNED, self.size - _ROWS_SCANNED
+        # Long axis, many taps: both ends row by row; in between, whole stride periods in
+        # which every tap is in range, so a row is read iff its residue mod S is. (Only a
+        # stride beyond _TAPS_LISTED with as many taps is sampled over its first residues.)
+        start, period = _ROWS_SCANNED, self.stride
+        copies = max((self.size - 2 * _ROWS_SCANNED) // period, 0)
+        end = start + copies * period
         head = _runs([r for r in range(start) if not self.read(r)])
-        period = min(self.stride, _ROWS_SCANNED)
-        families = [(run, (end - run.stop) // self.stride + 1)
-                    for run in _runs([r for r in range(start, start + period)
-                                      if not self.read(r)])]
-        covered = max((run.stop + (count - 1) * self.stride for run, count in families),
-                      default=start)
-        tail = _runs([r for r in range(min(covered, end), self.size) if not self.read(r)
-                      and r >= covered])
-        return head, families, tail
+        pattern = _runs([r for r in range(start, start + min(period, _TAPS_LISTED))
+                         if not self.read(r)]) if copies else []
+        tail = _runs([r for r in range(end, min(self.size, end + _TAPS_LISTED))
+                      if not self.read(r)])
+        return head, [(run, copies) for run in pattern], tail
+
+    def _interval_gaps(self) -> tuple[list[range], list[tuple[range, int]], list[range]]:
+        """Undilated windows read intervals [i·S − Pb, i·S − Pb + F): between two of them
+        S − F rows go unread, the same every S rows, so the gaps are one family in closed
+        form; only the ends, clipped to the real input, are worked out one by one."""
+        size, stride, gap = self.size, self.stride, self.stride - self.kernel
+        if gap <= 0:
+            return [], [], [range(self.last_read + 1, size)] if self.last_read + 1 < size else []
+
+        def gap_after(i: int) -> range:  # rows between window i and window i + 1
+            start = i * stride - self.pad_before + self.kernel
+            return range(max(start, 0), min(start + gap, size))
+
+        first = max(0, -(-(self.pad_before - self.kernel) // stride))  # first whole gap
+        last = min(self.windows - 2, (size - gap + self.pad_before - self.kernel) // stride)
+        head = [gap_after(i) for i in range(max(first - 1, 0), min(first, self.windows - 1))]
+        tail = [gap_after(i) for i in range(max(last + 1, first), self.windows - 1)]
+        tail.append(range(self.last_read + 1, size))
+        families = [(gap_after(first), last - first + 1)] if last >= first else []
+        return [run for run in head if run], families, _merged(tail)
 
     def formula(self) -> str:
         """The lecture formula with the user's numbers: (224 − 11 + 2·0)/4 + 1."""
@@ -181,6 +203,17 @@ def _runs(rows: list[int]) -> list[range]:
         else:
             runs.append(range(row, row + 1))
     return runs
+
+
+def _merged(runs: list[range]) -> list[range]:
+    """Ranges sorted and joined where they touch or overlap (never listing their rows)."""
+    joined: list[range] = []
+    for run in sorted((run for run in runs if run), key=lambda run: run.start):
+        if joined and run.start <= joined[-1].stop:
+            joined[-1] = range(joined[-1].start, max(joined[-1].stop, run.stop))
+        else:
+            joined.append(run)
+    return joined
 
 
 Progression = tuple[range, int, int]  # first run, step between runs, number of runs
