@@ -196,3 +196,45 @@ def test_random_section7_layers_agree_with_both_referees(entries, height, width,
             assert [r for run in axis.unread() for r in run] == [
                 r for r in range(axis.size) if r not in read], text
 
+
+
+@pytest.mark.parametrize("entry, shape, output, params, buffers, macs", TABLE,
+                         ids=[f"{row[0]}@{row[1]}" for row in TABLE])
+def test_section7_rows_in_pytorch(entry, shape, output, params, buffers, macs):
+    """With PyTorch installed, the exported module of each row has the table's output shape,
+    parameters and buffers (PyTorch's own modules decide)."""
+    torch = pytest.importorskip("torch")
+    from cnncalc.interop.layout import onnx_dims
+    from cnncalc.interop.pytorch_export import class_name, export_pytorch
+
+    analysis = cnncalc.analyze(cnncalc.loads(_spec(entry, shape)))
+    namespace: dict = {}
+    exec(compile(export_pytorch(analysis), "<row>", "exec"), namespace)  # noqa: S102
+    net = namespace[class_name(analysis.name)]().eval()
+    assert sum(p.numel() for p in net.parameters()) == params
+    assert sum(b.numel() for name, b in net.named_buffers()
+               if not name.endswith("num_batches_tracked")) == buffers
+    with torch.no_grad():
+        out = net(torch.randn(onnx_dims(analysis.input)))
+    assert list(out.shape) == onnx_dims(output)
+
+
+@pytest.mark.parametrize("entry, shape, output, params, buffers, macs", TABLE,
+                         ids=[f"{row[0]}@{row[1]}" for row in TABLE])
+def test_section7_rows_in_onnxruntime(entry, shape, output, params, buffers, macs):
+    """The exported ONNX model of each row runs in onnxruntime to the table's output shape,
+    and ONNX's own shape inference agrees (--verify onnx)."""
+    onnxruntime = pytest.importorskip("onnxruntime")
+    import numpy as np
+
+    from cnncalc.interop.layout import onnx_dims
+    from cnncalc.interop.onnx_export import export_onnx
+    from cnncalc.interop.referee import verify_onnx
+
+    analysis = cnncalc.analyze(cnncalc.loads(_spec(entry, shape)))
+    assert verify_onnx(analysis).ok
+    session = onnxruntime.InferenceSession(export_onnx(analysis).SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(0).standard_normal(onnx_dims(analysis.input), dtype=np.float32)
+    (out,) = session.run(None, {"input": image})
+    assert list(out.shape) == onnx_dims(output)
