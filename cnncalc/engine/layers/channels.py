@@ -62,7 +62,7 @@ class Slice(Layer):
     """Channels [start, stop) of a map, 0-based, stop exclusive (Python's slice)."""
 
     type = "slice"
-    OPTIONS = {"channels": Option("pair0", required=True)}
+    OPTIONS = {"channels": Option("channel_range", required=True)}
 
     def output_shape(self, shape: Shape) -> Shape:
         sizes, width = spatial(shape, self)
