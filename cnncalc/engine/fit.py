@@ -260,18 +260,19 @@ def ranges_text(runs: list[range]) -> str:
 
 
 def skip_message(fits: list[AxisFit]) -> str:
-    """The ℹ text for windows that step over input (SPEC §7): why, then every unread row."""
-    skipping = [axis for axis in fits if axis.skips]
-    first = skipping[0]
-    if first.dilation == 1:
-        reason = f"stride {first.stride} > kernel {first.kernel}"
-    else:
-        reason = f"dilation {first.dilation} and stride {first.stride} step over input"
-    texts = [(axis.axis + "s", axis.unread_text()) for axis in skipping]
-    if len(texts) == 2 and texts[0][1] == texts[1][1]:
-        texts = [("rows and columns", texts[0][1])]
-    listed = "; ".join(f"{label} {rows}" for label, rows in texts)
-    return f"{reason}: {listed} never read (subsampling by design)"
+    """The ℹ text for windows that step over input (SPEC §7): why, then every unread row;
+    axes that agree are told once ("rows and columns")."""
+    def reason(axis: AxisFit) -> str:
+        if axis.dilation == 1:
+            return f"stride {axis.stride} > kernel {axis.kernel}"
+        return f"dilation {axis.dilation} and stride {axis.stride} step over input"
+
+    texts = [(reason(axis), axis.axis + "s", axis.unread_text())
+             for axis in fits if axis.skips]
+    if len(texts) == 2 and texts[0][0::2] == texts[1][0::2]:
+        texts = [(texts[0][0], "rows and columns", texts[0][2])]
+    return "; ".join(f"{why}: {label} {rows} never read" for why, label, rows in texts) \
+        + " (subsampling by design)"
 
 
 def describe_rows(rows: range) -> str:
