@@ -6,10 +6,11 @@ each, as a user would hand it a broken or hostile file.
 The seeds are the ONNX fixtures of tests/data (torchvision exports) and cnncalc's own
 exports of a few built-ins. Each case mutates one model — in its bytes (flipped bits, a cut
 tail, a spliced block) or in its structure (a dimension set to 0, negative or huge, an
-attribute changed, an input renamed to nothing or to a later tensor, a node dropped or
-duplicated, an op type swapped, a shape removed) — and runs `summary FILE` (JSON, probe
-referee) and `import FILE`. Prints the exit-code distribution, the slowest case and every
-failure: a traceback, an internal error, an exit code other than 0/1/2, a slow case.
+attribute changed, an input renamed to nothing or to a later tensor (a cycle), a node
+dropped or duplicated, an op type swapped, a shape removed, a wrong element type) — and
+runs `summary FILE` (JSON, probe referee) and `import FILE`. Prints the exit-code
+distribution, the slowest case and every failure: a traceback, an internal error, an exit
+code other than 0/1/2, a slow case.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
 def _mutate_model(model, rng: random.Random) -> None:
     graph = model.graph
     nodes = list(graph.node)
-    choice = rng.randrange(9)
+    choice = rng.randrange(10)
     if choice == 0 and graph.input:  # a dimension of an input set to 0, −1 or huge
         dims = graph.input[0].type.tensor_type.shape.dim
         if dims:
@@ -117,6 +118,12 @@ def _mutate_model(model, rng: random.Random) -> None:
             del dims[-1]
         if rng.random() < 0.3:
             dims.add().dim_value = 2
+    elif choice == 9:  # a wrong element type: an int64 or string input, a float16 weight
+        values = [*graph.input, *graph.output]
+        if values:
+            rng.choice(values).type.tensor_type.elem_type = rng.choice([7, 8, 10, 0, 99])
+        if graph.initializer:
+            rng.choice(list(graph.initializer)).data_type = rng.choice([7, 10, 0])
 
 
 def main() -> int:

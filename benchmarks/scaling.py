@@ -11,7 +11,12 @@ nothing extra; both parse the same amount of YAML, which dominates their load ti
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import cnncalc
 
@@ -79,6 +84,23 @@ def main() -> None:
         full_per_row = (full_load + full_analysis) / full_rows
         print(f"{rows:7,} {load * 1000:9.1f} {analysis * 1000:11.1f} {per_row * 1e6:13.1f} "
               f"{graph_per_row * 1e6:13.1f} {graph_per_row / full_per_row:17.2f}")
+
+    whole_process_json(50_000 // 7)
+
+
+def whole_process_json(units: int) -> None:
+    """`summary --no-verify --format json` on the 50,000-layer spec, as a user runs it: wall
+    time and peak memory of that process (targets 4 s, 250 MiB: the JSON is streamed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "deep.yaml"
+        path.write_text(spec(units), encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cnncalc", "summary", str(path), "--no-verify",
+                        "--format", "json", "-o", str(Path(folder) / "deep.json")], check=True)
+        seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    print(f"summary --format json, {units * 7:,} rows, whole process: {seconds:.2f} s, "
+          f"peak {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

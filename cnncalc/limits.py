@@ -85,6 +85,13 @@ CARD_LISTED = Limit(
     "values listed by a card search (`?`)", 100,
     "{found} values fit; only the first {limit} are listed",
     "conv, pool cards")
+SYMBOLIC_SIZE = Limit(
+    "height or width of an `apply --symbolic` input", 20,
+    "the input is {found}; --symbolic writes one line per entry and is limited to "
+    "{limit}×{limit} (use the numeric --backward for larger inputs)", "apply --symbolic")
+QUIZ_COUNT = Limit(
+    "questions on one `quiz` sheet", 1_000,
+    "{found:,} questions asked; a sheet is limited to {limit:,}", "quiz")
 ONNX_BYTES = Limit(
     "ONNX file size (bytes, checked before reading)", 512 * MIB,
     "the ONNX file is {found:,} bytes; models are limited to {limit:,} bytes (512 MiB)",
@@ -97,4 +104,5 @@ ONNX_NODES = Limit(
 LIMITS = (SPEC_BYTES, YAML_VALUES, YAML_NESTING, INTEGER_DIGITS, INTEGER_SIZE,
           EXPRESSION_LENGTH, LAYERS, LAYER_NESTING, BLOCK_DEPTH, BATCH_DIGITS,
           COMPUTED_SIZE_DIGITS, APPLY_INPUT_NUMBERS,
-          APPLY_INPUT_BYTES, APPLY_OUTPUT, CARD_LISTED, ONNX_BYTES, ONNX_NODES)
+          APPLY_INPUT_BYTES, APPLY_OUTPUT, CARD_LISTED, SYMBOLIC_SIZE, QUIZ_COUNT, ONNX_BYTES,
+          ONNX_NODES)

@@ -74,21 +74,46 @@ def test_no_bias():
 
 def test_stride_question_on_7x7():
     choices = explore(lambda s: conv_layer(1, 3, s), (7, 7, 1), "stride")
-    fitting = {value: out[:2] for value, out, _ in choices.fitting}
+    fitting = {value: out[:2] for value, out, _, _ in choices.fitting}
     assert fitting[1] == (5, 5) and fitting[2] == (3, 3)
     assert 3 not in fitting
+    # (7 − 3)/4 + 1 = 2 divides, but stride 4 > kernel 3 skips a column between windows
+    assert fitting[4] == (2, 2) and choices.span == 3
+
+
+def test_padding_question_agrees_with_the_single_cards():
+    # Issue 18: F=5, S=2 on 32. The list said "no padding fits exactly" while the cards for
+    # padding 1 and 2 said it still fits. One rule now: (32 − 5 + 2P) is odd, so one row is
+    # left after the last window; it is padding (fits) for every P ≥ 1, real input for P = 0.
+    choices = explore(lambda p: conv_layer(6, 5, 2, p), (32, 32, 3), "padding")
+    assert [value for value, _, _, exact in choices.fitting if not exact] == [1, 2, 3, 4]
+    assert not any(exact for *_, exact in choices.fitting)
+    for padding in range(5):
+        card = layer_card(conv_layer(6, 5, 2, padding), (32, 32, 3))
+        assert card.fits == (padding in (1, 2, 3, 4))
 
 
 def test_padding_question_when_nothing_fits():
-    # F=5, S=2 on 32: 27 + 2P is always odd, so no symmetric padding fits
-    choices = explore(lambda p: conv_layer(6, 5, 2, p), (32, 32, 3), "padding")
-    assert choices.fitting == []
-    assert "[0, 1]" in choices.note
+    # F=4, S=4 on 33: room 29 + 2P leaves 1, 3, 1, 3 for P = 0…3; a leftover ≤ P is padding
+    fits33 = explore(lambda p: conv_layer(1, 4, 4, p), (33, 33, 1), "padding")
+    assert [value for value, *_ in fits33.fitting] == [2, 3]
+    # F=2, S=8 on 35: room 33 + 2P leaves 1 (P=0), 3 (P=1): real input either way
+    none = explore(lambda p: conv_layer(1, 2, 8, p), (35, 35, 1), "padding")
+    assert none.fitting == [] and "a total of" in none.note
 
 
 def test_padding_question_stride_one():
     choices = explore(lambda p: conv_layer(6, 5, 1, p), (32, 32, 3), "padding")
-    assert [(value, out) for value, out, _ in choices.fitting][2] == (2, (32, 32, 6))
+    assert [(value, out) for value, out, _, _ in choices.fitting][2] == (2, (32, 32, 6))
+
+
+def test_kernel_question():
+    # (32 − F + 2·0)/1 + 1 = 28 → F = 5; with stride 2 and padding 1, output 16:
+    # (32 − F + 2)/2 + 1 = 16 → F = 4 exactly, F = 3 leaves one padding row (fits)
+    assert [v for v, *_ in explore(lambda k: conv_layer(6, k), (32, 32, 3), "kernel",
+                                   (28, 28)).fitting] == [5]
+    found = explore(lambda k: conv_layer(6, k, 2, 1), (32, 32, 3), "kernel", (16, 16))
+    assert [(value, exact) for value, _, _, exact in found.fitting] == [(3, False), (4, True)]
 
 
 def test_kernel_too_large_is_an_error():

@@ -131,7 +131,8 @@ def test_readme_lists_every_command():
 
 
 def test_readme_homework_examples_are_real_output(tmp_path, monkeypatch):
-    """The README's conv/pool/apply/explain examples still match a run at width 100."""
+    """The README's conv/pool/dense/apply/explain/quiz examples still match a run at width
+    100 (a failing command's exit code shown after its output)."""
     section = README.read_text(encoding="utf-8").split("## Homework companion", 1)[-1]
     (tmp_path / "image.txt").write_text(COURSE_7X7)
     monkeypatch.chdir(tmp_path)
@@ -139,13 +140,15 @@ def test_readme_homework_examples_are_real_output(tmp_path, monkeypatch):
     checked = 0
     for command, expected in examples:
         command, _, head = command.partition(" | head -")
-        if command.split()[0] not in ("conv", "pool", "apply", "explain"):
+        if command.split()[0] not in ("conv", "pool", "dense", "apply", "explain", "quiz"):
             continue
         args = [arg.strip('"') for arg in re.findall(r'"[^"]*"|\S+', command)]
-        result = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args)
+        result = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args, prog_name="cnncalc")
         got = [line.rstrip() for line in result.output.splitlines()]
+        if result.exit_code:  # shown as the shell would report it
+            got.append(f"(exit {result.exit_code})")
         if head:
             got = got[:int(head)]
         assert got == expected.splitlines(), command
         checked += 1
-    assert checked >= 5
+    assert checked >= 12

@@ -3,7 +3,7 @@
 Importing a command module registers its commands on the `cli` group.
 """
 
-from . import frameworks, homework, network, pictures, training  # noqa: F401  (registers the commands)
+from . import cards, frameworks, homework, network, pictures, quiz, training  # noqa: F401
 from .base import cli
 
 

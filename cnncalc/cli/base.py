@@ -6,6 +6,7 @@ library API."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import click
 
@@ -122,11 +123,14 @@ def cli(debug: bool) -> None:
     """
 
 
-def emit(content: str | bytes, output: str | None) -> None:
+def emit(content: str | bytes | Iterable[str], output: str | None) -> None:
     """Text to standard output, or text or bytes to the -o file; a file that cannot be
-    written is the user's error (exit 1), never a traceback."""
+    written is the user's error (exit 1), never a traceback. Text may come in pieces (a large
+    JSON document), written as they come."""
+    pieces = [content] if isinstance(content, (str, bytes)) else content
     if output is None:
-        click.echo(content, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     from pathlib import Path
 
@@ -134,6 +138,25 @@ def emit(content: str | bytes, output: str | None) -> None:
         if isinstance(content, bytes):
             Path(output).write_bytes(content)
         else:
-            Path(output).write_text(content, encoding="utf-8")
+            with Path(output).open("w", encoding="utf-8") as file:
+                file.writelines(pieces)
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+def ordered_input(shape, chw: bool, option: str):
+    """The input in cnncalc's H×W×C order: read C×H×W under --chw; a shape that looks
+    channels-first without --chw is CLI misuse (exit 2) showing the H×W×C form to write."""
+    from ..engine.shapes import from_channels_first, looks_channels_first, shape_str
+
+    if shape is None:
+        return None
+    if chw:
+        return from_channels_first(shape)
+    if looks_channels_first(shape):
+        written = shape_str(from_channels_first(shape))
+        raise click.BadParameter(
+            f"{shape_str(shape)} looks channels-first (C×H×W, the PyTorch order); cnncalc "
+            f"reads H×W×C, so write {written}, or add --chw to read it as C×H×W",
+            param_hint=option)
+    return shape

@@ -1,104 +1,12 @@
-"""The homework companion: one-layer answer cards, worked explanations, apply."""
+"""The homework companion: worked explanations and apply (the answer cards: cards.py)."""
 
 from __future__ import annotations
 
 import click
 
 from .. import analyze, load
-from ..engine.shapes import spatial_rank
-from .base import cli, console, shape_option, spec_argument
-
-
-def _spatial_input(ctx, param, value):
-    shape = shape_option(ctx, param, value)
-    if shape is not None and spatial_rank(shape) != 2:
-        raise click.BadParameter("a conv or pooling layer needs HxWxC, e.g. 32x32x3")
-    return shape
-
-
-def _int_or(words: tuple[str, ...]):
-    """A callback accepting a non-negative integer or one of `words` ('?', 'same', …)."""
-    def callback(ctx, param, value):
-        if value is None or value.strip().lower() in words:
-            return None if value is None else value.strip().lower()
-        if not (value.strip().isascii() and value.strip().isdigit()):  # '²' is no number
-            choices = " or ".join(["an integer", *(f"'{word}'" for word in words)])
-            raise click.BadParameter(f"{value!r} is not {choices}")
-        return int(value)
-    return callback
-
-
-def _print_card(make, shape, stride, padding) -> None:
-    from ..homework.card import explore, layer_card
-    from ..render.homework import card, choices
-
-    if stride == "?" and padding == "?":
-        raise click.UsageError("ask for one unknown at a time: --stride ? or --padding ?")
-    if "?" in (stride, padding):
-        what = "stride" if stride == "?" else "padding"
-        result = explore(lambda value: make(**{what: value}), shape, what)
-        console().print(choices(result))
-        return
-    if stride == 0:
-        raise click.BadParameter("the stride must be ≥ 1", param_hint="--stride")
-    console().print(card(layer_card(make(), shape)))
-
-
-@cli.command()
-@click.argument("input_shape", metavar="INPUT", callback=_spatial_input)
-@click.option("--filters", "-k", type=click.IntRange(min=1), required=True,
-              help="Number of filters K (output channels).")
-@click.option("--kernel", "-f", type=click.IntRange(min=1), required=True,
-              help="Kernel size F (F×F).")
-@click.option("--stride", "-s", default="1", show_default=True, callback=_int_or(("?",)),
-              help="Stride S, or ? to list the strides that fit.")
-@click.option("--padding", "-p", default="0", show_default=True,
-              callback=_int_or(("?", "same", "valid")),
-              help="Padding P per side, same, valid, or ? to list the paddings that fit.")
-@click.option("--dilation", "-d", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--groups", "-g", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--bias/--no-bias", default=True, show_default=True)
-def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias):
-    """Answer card for one conv layer: output size, weights, params, connections, MACs.
-
-    \b
-    Examples:
-      cnncalc conv 32x32x3 --filters 6 --kernel 5
-      cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4
-      cnncalc conv 32x32x3 --filters 10 --kernel 5 --stride 2 --padding ?
-    """
-    from ..homework.card import conv_layer
-
-    def make(stride=stride, padding=padding):
-        return conv_layer(filters, kernel, stride, padding, dilation, groups, bias)
-
-    _print_card(make, input_shape, stride, padding)
-
-
-@cli.command()
-@click.argument("input_shape", metavar="INPUT", callback=_spatial_input)
-@click.option("--kernel", "-f", type=click.IntRange(min=1), required=True,
-              help="Window size F (F×F).")
-@click.option("--stride", "-s", callback=_int_or(("?",)),
-              help="Stride S (default: the window size), or ? to list the strides that fit.")
-@click.option("--padding", "-p", default="0", show_default=True, callback=_int_or(("?",)),
-              help="Padding P per side (at most F/2), or ? to list the paddings that fit.")
-@click.option("--mode", type=click.Choice(["max", "avg"]), default="max", show_default=True)
-def pool(input_shape, kernel, stride, padding, mode):
-    """Answer card for one pooling layer: output size, neurons, connections.
-
-    \b
-    Examples:
-      cnncalc pool 55x55x96 --kernel 3 --stride 2
-      cnncalc pool 28x28x6 --kernel 2 --mode avg
-      cnncalc pool 32x32x16 --kernel 3 --stride ?
-    """
-    from ..homework.card import pool_layer
-
-    def make(stride=stride, padding=padding):
-        return pool_layer(kernel, stride, padding, mode)
-
-    _print_card(make, input_shape, stride, padding)
+from .base import cli, console, ordered_input, shape_option, spec_argument
+from .cards import SIZE, size_value
 
 
 @cli.command()
@@ -120,11 +28,27 @@ def explain(spec, layer, input_shape):
     from ..homework.explain import explain as explain_network
     from ..render.homework import explanation
 
-    analysis = analyze(load(spec), input=input_shape)
+    analysis = analyze(load(spec), input=ordered_input(input_shape, False, "--input"))
     result = explain_network(analysis, layer)
     console().print(explanation(result))
     if analysis.failed_checks:  # as summary and check: a failed expect: exits 1
         raise SystemExit(1)
+
+
+def _square(minimum: int):
+    """A card's size forms (2, 2x2, [2, 2]) for one value used on both axes."""
+    parse = size_value(minimum)
+
+    def callback(ctx, param, value):
+        result = parse(ctx, param, value)
+        if result == "?":
+            raise click.BadParameter("apply computes with given numbers; ? is for the cards")
+        if isinstance(result, tuple):
+            if len(set(result)) > 1:
+                raise click.BadParameter(f"apply takes one {param.name} for both axes")
+            result = result[0]
+        return result
+    return callback
 
 
 @cli.command(name="apply")
@@ -135,13 +59,27 @@ def explain(spec, layer, input_shape):
 @click.option("--filter", "-f", "filter_", required=True, metavar="M|F",
               help="conv: the filter matrix (one per input channel, or a list of filters); "
                    "pools: the window size F.")
-@click.option("--stride", "-s", type=click.IntRange(min=1),
+@click.option("--stride", "-s", callback=_square(1),
               help="Stride (default: 1 for conv, the window size for pools).")
-@click.option("--padding", "-p", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--padding", "-p", default="0", show_default=True, callback=_square(0),
               help="Zero padding per side (max pooling pads with −∞, like PyTorch).")
 @click.option("--bias", type=float, help="conv: a bias added to every output.")
 @click.option("--steps", is_flag=True, help="Write out the first outputs term by term.")
-def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
+@click.option("--backward", is_flag=True,
+              help="Also the backward pass: ∂L/∂X, and ∂L/∂F for conv.")
+@click.option("--grad", metavar="M", help="∂L/∂Z for --backward (default: all ones).")
+@click.option("--symbolic", is_flag=True,
+              help="conv: the forward z_ij and backward ∂L/∂f_ij, ∂L/∂x_ij as formulas.")
+@click.option("--im2col", is_flag=True,
+              help="conv: the patch matrix, the filter matrix and their product.")
+@click.option("--flip", is_flag=True,
+              help="conv: true convolution (filter turned 180°) instead of cross-correlation.")
+@click.option("--ceil-mode", is_flag=True,
+              help="Pools: round the output size up, as PyTorch's ceil_mode.")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def apply_operation(operation, matrix, filter_, stride, padding, bias, steps, backward, grad,
+                    symbolic, im2col, flip, ceil_mode, format_):
     """Apply conv, maxpool or avgpool to a small matrix and print the output.
 
     \b
@@ -149,10 +87,11 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
       cnncalc apply maxpool --input "[[1,3,2,4],[2,9,1,1],[1,3,2,3],[5,6,1,2]]" --filter 2
       cnncalc apply conv --input image.txt --filter "[[1,0,-1],[1,0,-1],[1,0,-1]]" --steps
       cnncalc apply conv --input image.txt --filter "[[0,0,0],[1,0,2],[-1,0,1]]" --stride 2
+      cnncalc apply conv --input "[[1,2,3],[4,5,6],[7,8,9]]" --filter "[[1,2],[3,4]]" --backward
     """
+    from ..homework.exercise import solve
     from ..homework.matrix import MatrixError, read_matrix
-    from ..homework.matrix import apply as apply_matrix
-    from ..render.homework import applied
+    from ..render.exercises import exercise, exercise_json
 
     def read(source: str, what: str, hint: str):
         try:
@@ -162,13 +101,24 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps):
 
     if operation == "conv":
         weight = read(filter_, "the filter", "--filter")
-    elif filter_.strip().isascii() and filter_.strip().isdigit() and int(filter_) >= 1:
-        weight = int(filter_)
     else:
-        raise click.BadParameter(f"{operation} takes the window size, e.g. --filter 2",
-                                 param_hint="--filter")
+        match = SIZE.fullmatch(filter_.strip().lower())
+        sizes = {int(part) for part in match.groups() if part} if match else set()
+        if len(sizes) != 1 or min(sizes) < 1:
+            raise click.BadParameter(f"{operation} takes the square window size, e.g. --filter 2"
+                                     " or 2x2", param_hint="--filter")
+        weight = sizes.pop()
     if bias is not None and operation != "conv":
         raise click.BadParameter("only conv has a bias", param_hint="--bias")
-    result = apply_matrix(operation, read(matrix, "the input", "--input"), weight, stride,
-                          padding, bias, steps)
-    console().print(applied(result))
+    given = None if grad is None else read(grad, "∂L/∂Z", "--grad")
+    try:
+        result = solve(operation, read(matrix, "the input", "--input"), weight, stride, padding,
+                       bias, steps, backward, given, symbolic, im2col, flip, ceil_mode)
+    except MatrixError as error:
+        if error.message.startswith("--"):  # an option that does not apply: CLI misuse
+            raise click.UsageError(error.message) from None
+        raise
+    if format_ == "json":
+        click.echo(exercise_json(result), nl=False)
+    else:
+        console().print(exercise(result))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from itertools import chain
 
 import click
 
@@ -16,6 +17,7 @@ from .base import (
     columns_option,
     console,
     emit,
+    ordered_input,
     shape_option,
     size_option,
     spec_argument,
@@ -41,7 +43,8 @@ from .training import compute_training, refuse_training_options_without_train, t
 @click.option("--columns", callback=columns_option, metavar="LIST",
               help=f"Comma-separated figures to show: {', '.join(COLUMN_CHOICES)} "
                    f"(default: {','.join(DEFAULT_COLUMNS)}).")
-@click.option("--chw", is_flag=True, help="Print shapes in PyTorch order C×H×W.")
+@click.option("--chw", is_flag=True,
+              help="Shapes in PyTorch order C×H×W: --input is read and shapes print that way.")
 @click.option("--keras", is_flag=True,
               help="Count params the Keras way (batchnorm's running stats included).")
 @click.option("--format", "output_format", default="table", show_default=True,
@@ -64,10 +67,11 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
       cnncalc summary my_net.yaml --input 224x224x3 --format json
       cnncalc summary resnet50 --format html -o report.html
     """
-    from ..render.formats import to_csv, to_json, to_markdown
+    from ..render.formats import json_chunks, to_csv, to_markdown
 
     if not train:
         refuse_training_options_without_train()
+    input_shape = ordered_input(input_shape, chw, "--input")
     analysis = analyze(load(spec, input=input_shape), input=input_shape, batch=batch)
     if referee != "none":
         analysis = run_referee(analysis, referee, max_memory, progress=output_format == "table")
@@ -78,7 +82,7 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
 
             emit(render_training.to_json(analysis, training) + "\n", output)
         else:
-            emit(to_json(analysis, keras) + "\n", output)
+            emit(chain(json_chunks(analysis, keras), ["\n"]), output)
     elif output_format == "csv":
         emit(to_csv(analysis, keras), output)
     elif output_format == "markdown":

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .model import Network
 from .receptive import Field
 from .rows import Check, Group, Row, Totals, sum_rows
-from .shapes import Shape, shape_str, spatial_rank
+from .shapes import Shape, channels, shape_str, spatial_rank
 from .walker import Flowing, Walker, figures_of
 
 
@@ -26,6 +26,7 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, Shape] = field(default_factory=dict)  # every output by name
     output_tensors: dict[str, str] = field(default_factory=dict)  # … and the row making it
+    skipped: list[Check] = field(default_factory=list)  # expect checks --input invalidates
 
     @property
     def name(self) -> str:
@@ -79,7 +80,34 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
     checks = walker.checks + [Check("(network)", e.figure, e.value, figures[e.figure])
                               for e in network.expect]
     warnings = [f"{row.path}: {text}" for row in walker.rows for text in row.warnings]
+    written = dict(network.inputs).get(first, network.input)
+    checks, skipped = _skip_for_input(checks, walker.rows, written, inputs[first])
+    if skipped:
+        warnings.append(f"--input {shape_str(inputs[first])}: {len(skipped)} expect check(s) "
+                        f"skipped, written for {shape_str(written)}: "
+                        + ", ".join(f"{check.path} {check.figure}" for check in skipped))
     return Analysis(network, inputs[first], batch, main.shape, walker.rows, walker.groups,
                     totals, checks, warnings,
                     outputs={name: flow.shape for name, flow in outputs.items()},
-                    output_tensors={name: flow.tensor for name, flow in outputs.items()})
+                    output_tensors={name: flow.tensor for name, flow in outputs.items()},
+                    skipped=skipped)
+
+
+# Figures that change with the input's size; params, weights and biases change only with its
+# channels (SPEC §12: an --input override skips the expectations it invalidates).
+SHAPE_FIGURES = {"output", "neurons", "connections", "macs", "flops", "rf"}
+CHANNEL_FIGURES = {"params", "weights", "biases"}
+
+
+def _skip_for_input(checks: list[Check], rows: list[Row], written: Shape,
+                    used: Shape) -> tuple[list[Check], list[Check]]:
+    """(checks that still apply, checks skipped) when `used` overrides the spec's input."""
+    if used == written:
+        return checks, []
+    changed = set(SHAPE_FIGURES)
+    if channels(used) != channels(written) or len(used) != len(written):
+        changed |= CHANNEL_FIGURES
+    for row in rows:
+        row.checks = [check for check in row.checks if check.figure not in changed]
+    return ([check for check in checks if check.figure not in changed],
+            [check for check in checks if check.figure in changed])

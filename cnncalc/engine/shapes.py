@@ -147,3 +147,14 @@ def parse_shape(value: object) -> Shape:
 def is_ascii_number(text: str) -> bool:
     """Only 0-9 are digits: '²', '３' and '٣' pass str.isdigit() but are not numbers here."""
     return text.isascii() and text.isdigit()
+
+
+def looks_channels_first(shape: Shape) -> bool:
+    """3×224×224: a first size of at most 4 and a last more than 4× larger reads as C×H×W
+    written the PyTorch way, not as a 3-pixel-high image (SPEC §12)."""
+    return len(shape) == 3 and shape[0] <= 4 and shape[-1] > 4 * shape[0]
+
+
+def from_channels_first(shape: Shape) -> Shape:
+    """(C, H, W) → (H, W, C), for an input the user says is written channels-first."""
+    return (*shape[1:], shape[0]) if len(shape) > 1 else shape

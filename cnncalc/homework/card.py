@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from ..engine.fit import AxisFit, advice
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
 from ..engine.receptive import Field
-from ..engine.search import fitting_paddings, fitting_strides
-from ..engine.shapes import Shape, effective_kernel, numel, shape_str
+from ..engine.shapes import Shape, numel, shape_str
 from ..engine.text import format_number
 from ..errors import ShapeError
 from ..limits import CARD_LISTED
@@ -79,11 +78,17 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
             continue
         if axis.fits:
             steps.append(Step(label, axis.formula(), quotient, f"inexact → {size}"))
-            notes.append(f"{label}: only padding is left over after the last window "
-                         f"(the last padding row is unused), so {size} still fits")
+            notes.append(f"{label} {size} fits: only padding left over after the last "
+                         "window (the last padding row is unused)")
             continue
         steps.append(Step(label, axis.formula(), quotient, "does not fit"))
         warnings.extend(_misfit_lines(layer, axis, size, both))
+    for axis in axes[:1] if both else axes:
+        if axis.stride > axis.span:  # the division may be exact, yet rows are skipped
+            what = "rows and columns" if both else f"{axis.axis}s"
+            warnings.append(f"stride {axis.stride} > kernel {axis.span}: {axis.stride - axis.span}"
+                            f" of every {axis.stride} input {what} between windows are never "
+                            "read")
     return steps, warnings, notes
 
 
@@ -169,82 +174,106 @@ def _title(layer: Layer, shape: Shape) -> str:
 
 
 # -- building a single layer from command-line numbers ---------------------------------------
-def conv_layer(filters: int, kernel: int, stride: int = 1, padding: int | str = 0,
-               dilation: int = 1, groups: int = 1, bias: bool = True) -> Conv:
-    pad = padding if padding == "same" else (0,) * 4 if padding == "valid" else (padding,) * 4
-    return Conv("conv", filters=filters, kernel=(kernel, kernel), stride=(stride, stride),
-                padding=pad, dilation=(dilation, dilation), groups=groups, depthwise=False,
-                bias=bias)
+Pair = tuple[int, int]
 
 
-def pool_layer(kernel: int, stride: int | None = None, padding: int = 0,
-               mode: str = "max") -> MaxPool | AvgPool:
+def _both(value: int | Pair) -> Pair:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _padding(value: int | Pair | str):
+    """An int, [h, w] or 'same'/'valid' as a layer's padding option."""
+    if value == "same":
+        return "same"
+    if value == "valid":
+        return (0,) * 4
+    height, width = _both(value)
+    return (height, height, width, width)
+
+
+def conv_layer(filters: int, kernel: int | Pair, stride: int | Pair = 1,
+               padding: int | Pair | str = 0, dilation: int | Pair = 1, groups: int = 1,
+               bias: bool = True) -> Conv:
+    return Conv("conv", filters=filters, kernel=_both(kernel), stride=_both(stride),
+                padding=_padding(padding), dilation=_both(dilation), groups=groups,
+                depthwise=False, bias=bias)
+
+
+def pool_layer(kernel: int | Pair, stride: int | Pair | None = None,
+               padding: int | Pair | str = 0, mode: str = "max",
+               ceil_mode: bool = False) -> MaxPool | AvgPool:
     cls = MaxPool if mode == "max" else AvgPool
     stride = kernel if stride is None else stride
-    return cls(cls.type, kernel=(kernel, kernel), stride=(stride, stride),
-               padding=(padding,) * 4, ceil_mode=False)
+    return cls(cls.type, kernel=_both(kernel), stride=_both(stride), padding=_padding(padding),
+               ceil_mode=ceil_mode)
 
 
 @dataclass
 class Choices:
-    """Answer to `--padding ?` / `--stride ?`: every value in `tried` that fits, and its output."""
+    """Answer to `--padding ?`, `--stride ?` or `--kernel ?`: every value that fits by §2 in
+    the searched range, its output, the formula, and whether the division is exact."""
 
-    what: str  # "padding" or "stride"
+    what: str  # "padding", "stride" or "kernel"
     title: str  # the layer with the unknown written as '?'
-    tried: range
-    fitting: list[tuple[int, Shape, str]]  # value, output shape, the formula with that value
+    fitting: list[tuple[int, Shape, str, bool]]  # value, output, formula, exact
     note: str = ""
+    span: int = 0  # the kernel's span: a stride above it skips input
 
 
-def explore(make, shape: Shape, what: str) -> Choices:
-    """The paddings (0 … span−1, pools ≤ F/2) or strides (1 … the room) that fit, found in
-    closed form (engine/search.py) and listed up to limits.CARD_LISTED."""
-    probe = make(0 if what == "padding" else 1)
-    kernel = probe.kernel
-    span = effective_kernel(kernel[0], getattr(probe, "dilation", (1, 1))[0])
+def explore(make, shape: Shape, what: str, wanted: tuple[int, int] | None = None) -> Choices:
+    """The values of `what` that fit by §2 over SPEC §12's ranges (paddings 0…F−1, pools
+    0…⌊F/2⌋; strides 1…room + 1; kernels 1…H + 2P giving `wanted`), found in closed form
+    (homework/inverse.py) and listed up to limits.CARD_LISTED."""
+    from .inverse import fitting_kernels, fitting_paddings, fitting_strides_loosely
+
+    probe = make(1 if what == "kernel" else 0 if what == "padding" else 1)
     axes = probe.axis_fits(shape)
+    complete = True
     if what == "padding":
-        tried = range(0, (kernel[0] // 2 if isinstance(probe, Pool) else span - 1) + 1)
-        values = fitting_paddings([(axis.size, axis.span, axis.stride) for axis in axes],
-                                  probe.stride[0], tried.stop - 1)
-        complete = True
+        top = probe.kernel[0] // 2 if isinstance(probe, Pool) else axes[0].span - 1
+        values = fitting_paddings([(axis.size, axis.span, axis.stride) for axis in axes], top)
+        note = (f"paddings 0–{top} (PyTorch allows at most half the kernel)"
+                if isinstance(probe, Pool) else
+                f"paddings 0–{top} (more padding than F−1 only adds zeros)")
+    elif what == "stride":
+        rooms = [(axis.size + axis.pad_before + axis.pad_after - axis.span, axis.pad_after)
+                 for axis in axes]
+        top = max(max(room for room, _ in rooms) + 1, 1)
+        values, complete = fitting_strides_loosely(rooms, top)
+        note = f"strides 1–{top}; a stride above the kernel size skips rows between windows"
     else:
-        rooms = [axis.size + axis.pad_before + axis.pad_after - axis.span for axis in axes]
-        tried = range(1, max(span, 1) + 1)
-        values, complete = fitting_strides(rooms, tried.stop - 1)
+        dilation = getattr(probe, "dilation", (1, 1))[0]
+        values = fitting_kernels([(axis.size, axis.stride, axis.pad_before, axis.pad_after)
+                                  for axis in axes], wanted, dilation)
+        top = axes[0].size + axes[0].pad_before + axes[0].pad_after
+        note = f"kernels 1–{top} giving {wanted[0]}×{wanted[1]}"
     fitting, more = [], False
     for value in values:
         if len(fitting) == CARD_LISTED.value:
             more = True
             break
-        layer = make(value)
         try:
+            layer = make(value)
             out = layer.output_shape(shape)
         except ShapeError:
             continue
+        fits = layer.axis_fits(shape)
         formulas = dict.fromkeys(f"{axis.formula()} = {format_number(axis.quotient)}"
-                                 for axis in layer.axis_fits(shape))
-        fitting.append((value, out, "; ".join(formulas)))
-    note = ""
-    if what == "stride":
-        note = f"strides 1–{tried.stop - 1}; a stride above the kernel size skips input"
-    elif isinstance(probe, Pool):
-        note = f"paddings 0–{tried.stop - 1} (PyTorch allows at most half the kernel)"
-    else:
-        note = f"paddings 0–{tried.stop - 1} (more padding than F−1 only adds zeros)"
+                                 for axis in fits)
+        fitting.append((value, out, "; ".join(formulas), all(axis.exact for axis in fits)))
     if more:
         note += f"; {CARD_LISTED.error(f'more than {CARD_LISTED.value}').message}"
     if not complete:
-        note += "; divisors searched up to 10^6 and their cofactors"
+        note += "; leftovers beyond 64 rows of padding not searched"
     if not fitting and what == "padding":
-        axis = probe.axis_fits(shape)[0]
+        axis = axes[0]
         total = axis.smallest_total_padding()
         below, above = axis.nearest_sizes()
         sizes = f"{below} or {above}" if below is not None else str(above)
-        note += (f"; no symmetric padding fits: a total of {total} split "
-                 f"[{total // 2}, {total - total // 2}] would, or an input of {sizes} "
-                 "with padding 0")
+        note += (f"; a total of {total} split [{total // 2}, {total - total // 2}] would, or "
+                 f"an input of {sizes} with padding 0")
     title = _title(probe, shape)
     title = (title.replace(", stride 1,", ", stride ?,") if what == "stride"
-             else title.replace(", padding 0 on", ", padding ? on"))
-    return Choices(what, title, tried, fitting, note)
+             else title.replace(", padding 0 on", ", padding ? on") if what == "padding"
+             else title.replace("1×1", "?×?", 1) + f" → {wanted[0]}×{wanted[1]}")
+    return Choices(what, title, fitting, note, axes[0].span)

@@ -15,6 +15,7 @@ from ..engine.shapes import is_spatial, shape_str
 from ..engine.text import format_number
 from ..errors import CnnCalcError, suggest
 from .card import Step, layer_card
+from .depth import depth_text
 from .explain_graph import merge_steps
 
 
@@ -45,6 +46,8 @@ class Explanation:
     output: tuple[int, ...]
     layers: list[LayerExplanation]
     totals: list[Step]
+    depth: str = ""  # '8 weight layers (5 conv + 3 dense)', for the whole network
+    skipped: list[str] = field(default_factory=list)  # expect checks --input invalidates
 
 
 def _n(value: int) -> str:
@@ -60,7 +63,10 @@ def explain(analysis: Analysis, layer: str | None = None) -> Explanation:
               **{row.path: row.output for row in rows}}  # what each merge reads
     layers = [explain_row(row, fields.get(id(row)), shapes) for row in chosen]
     return Explanation(analysis.name, analysis.input, analysis.output, layers,
-                       _total_steps(chosen, whole=layer is None))
+                       _total_steps(chosen, whole=layer is None),
+                       depth_text(rows) if layer is None else "",
+                       [f"{check.path} {check.figure}" for check in analysis.skipped
+                        if layer is None or any(check.path == row.path for row in chosen)])
 
 
 def select(rows: list[Row], layer: str) -> list[Row]:

@@ -194,7 +194,8 @@ def _bounded(out_shape: tuple[int, ...], chw: tuple[int, ...], padding: int) -> 
 
 
 def apply(operation: str, input: Matrix, filter: Matrix | int, stride: int | None = None,
-          padding: int = 0, bias: float | None = None, steps: bool = False) -> Applied:
+          padding: int = 0, bias: float | None = None, steps: bool = False,
+          ceil_mode: bool = False) -> Applied:
     """Apply conv (filter: a matrix) or a pool (filter: the window size) to `input`."""
     import numpy as np
 
@@ -225,10 +226,10 @@ def apply(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
         stride = filter if stride is None else stride
         cls = MaxPool if operation == "maxpool" else AvgPool
         layer = cls(operation, kernel=kernel, stride=(stride, stride), padding=pad4,
-                    ceil_mode=False)
+                    ceil_mode=ceil_mode)
         _bounded(layer.output_shape(with_spatial((height, width), channels)), x.shape, padding)
         pool = ops.max_pool2d if operation == "maxpool" else ops.avg_pool2d
-        out = pool(x, kernel, (stride, stride), pad4)
+        out = pool(x, kernel, (stride, stride), pad4, ceil_mode)
         weight = None
         window = f"{filter}×{filter} window"
     else:

@@ -5,6 +5,7 @@ No rich here: these formats are for scripts and documents, and must import fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -88,8 +89,15 @@ def totals_record(totals: Totals, keras: bool = False) -> dict[str, int]:
     return record
 
 
-def to_dict(analysis: Analysis, keras: bool = False) -> dict[str, Any]:
-    """The `--format json` document (SPEC §4); exact integers throughout."""
+def layer_document(row: Row, keras: bool = False) -> dict[str, Any]:
+    """One entry of JSON's "layers": the figures, the options, what it reads, aux or not."""
+    return {**layer_record(row, keras), "options": layer_options(row),
+            "reads": list(row.reads), **({"aux": True} if row.aux else {})}
+
+
+def to_dict(analysis: Analysis, keras: bool = False, layers: bool = True) -> dict[str, Any]:
+    """The `--format json` document (SPEC §4); exact integers throughout. `layers=False`
+    leaves the layer list empty (json_chunks streams it)."""
     document = {
         "name": analysis.name,
         "input": json_shape(analysis.input),
@@ -97,13 +105,15 @@ def to_dict(analysis: Analysis, keras: bool = False) -> dict[str, Any]:
                    {name: json_shape(shape) for name, shape in analysis.outputs.items()}),
         "batch": analysis.batch,
         "totals": totals_record(analysis.totals, keras),
-        "layers": [{**layer_record(row, keras), "options": layer_options(row),
-                    "reads": list(row.reads), **({"aux": True} if row.aux else {})}
-                   for row in analysis.rows],
+        "layers": [layer_document(row, keras) for row in analysis.rows] if layers else [],
         "checks": [{"path": c.path, "figure": c.figure, "expected": _check_value(c.expected),
                     "got": _check_value(c.got), "ok": c.ok} for c in analysis.checks],
         "warnings": list(analysis.warnings),
     }
+    if analysis.skipped:  # SPEC §12: the expect checks an --input override invalidates
+        document["skipped_checks"] = [{"path": c.path, "figure": c.figure,
+                                       "expected": _check_value(c.expected)}
+                                      for c in analysis.skipped]
     if analysis.has_aux:  # what the network costs once the auxiliary heads are dropped
         document["totals"]["params_without_aux"] = analysis.params_without_aux + (
             sum(row.buffers for row in analysis.rows if not row.aux) if keras else 0)
@@ -122,9 +132,34 @@ def _check_value(value: Any) -> Any:
 
 
 def to_json(analysis: Analysis, keras: bool = False) -> str:
+    return "".join(json_chunks(analysis, keras))
+
+
+def json_chunks(analysis: Analysis, keras: bool = False) -> Iterator[str]:
+    """The `--format json` text piece by piece, one layer at a time: for 50,000 layers the
+    whole document never sits in memory as dicts and a string at once. The text is exactly
+    json.dumps(to_dict(…), indent=2)."""
     import json
 
-    return json.dumps(to_dict(analysis, keras), indent=2, ensure_ascii=False)
+    def dumps(value: Any, depth: int) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+
+    document = to_dict(analysis, keras, layers=False)
+    keys = list(document)
+    yield "{"
+    for index, key in enumerate(keys):
+        yield f"\n  {json.dumps(key)}: "
+        if key == "layers":
+            rows = analysis.rows
+            yield "[" if rows else "[]"
+            for number, row in enumerate(rows):
+                yield ",\n    " if number else "\n    "
+                yield dumps(layer_document(row, keras), 2)
+            yield "\n  ]" if rows else ""
+        else:
+            yield dumps(document[key], 1)
+        yield "," if index < len(keys) - 1 else ""
+    yield "\n}"
 
 
 def to_csv(analysis: Analysis, keras: bool = False) -> str:

@@ -57,19 +57,26 @@ def card(result: Card) -> RenderableType:
     return Group(*parts)
 
 
+LEFTOVER = "fits: only padding left over"  # the same words as a single card's note
+
+
 def choices(result: Choices) -> RenderableType:
     heading = Text(result.title, style="bold underline")
     if not result.fitting:
-        return Group(heading, Text(f"no {result.what} fits exactly", style="bold yellow"),
+        return Group(heading, Text(f"no {result.what} fits", style="bold yellow"),
                      Text(result.note, style="dim"))
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     table.add_column(result.what, justify="right")
     table.add_column("output")
     table.add_column("derivation")
-    for value, out, formula in result.fitting:
-        table.add_row(str(value), shape_str(out, times="×"), formula)
+    table.add_column("")
+    for value, out, formula, exact in result.fitting:
+        skips = result.what == "stride" and value > result.span
+        table.add_row(str(value), shape_str(out, times="×"), formula,
+                      "skips rows between windows" if skips else "exact" if exact
+                      else LEFTOVER)
     summary = ", ".join(f"{value} → {shape_str(out[:2], times='×')}"
-                        for value, out, _ in result.fitting)
+                        for value, out, _, _ in result.fitting)
     return Group(heading, table, Text(f"fits: {summary}"), Text(result.note, style="dim"))
 
 
@@ -96,7 +103,12 @@ def explanation(result: Explanation) -> RenderableType:
     heading = Text(printable(result.name), style="bold underline")
     heading.append(f"  {shape_str(result.input, times='×')} → "
                    f"{shape_str(result.output, times='×')}", style="")
+    if result.depth:
+        heading.append(f"  {result.depth}", style="dim")
     parts: list[RenderableType] = [heading]
+    if result.skipped:
+        parts.append(Text("– expect skipped, written for the spec's own input: "
+                          + ", ".join(result.skipped), style="dim"))
     parts += [_layer(item, index) for index, item in enumerate(result.layers, 1)]
     if len(result.layers) > 1:
         parts.append(steps_table(result.totals))
@@ -136,3 +148,30 @@ def applied(result: Applied) -> RenderableType:
         parts.append(Text(f"first outputs term by term{which}:", style="bold"))
         parts += [Text(line) for line in result.steps]
     return Group(*parts)
+
+
+def _figure(value: str):
+    """'4,704' → 4704 for JSON; other values ('28×28×6', '5×5') stay text."""
+    plain = value.replace(",", "")
+    return int(plain) if plain.isascii() and plain.isdigit() else value
+
+
+def card_json(result: Card) -> str:
+    """A card as its figures by name (SPEC §12)."""
+    import json
+
+    data = {"title": result.title, "input": shape_str(result.input),
+            "output": shape_str(result.output), "fits": result.fits,
+            "figures": {step.label: _figure(step.value) for step in result.steps},
+            "warnings": result.warnings, "notes": result.notes}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def choices_json(result: Choices) -> str:
+    import json
+
+    data = {"what": result.what, "title": result.title,
+            "values": [{"value": value, "output": shape_str(out), "derivation": formula,
+                        "exact": exact} for value, out, formula, exact in result.fitting],
+            "note": result.note}
+    return json.dumps(data, ensure_ascii=False)

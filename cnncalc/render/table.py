@@ -185,6 +185,9 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
     shape = shape_str(analysis.input, chw=chw, times="×")
     grid.add_row("input → output", f"{shape} → {analysis.output_text(chw=chw, times='×')}",
                  "")
+    from ..homework.depth import depth_text
+
+    grid.add_row("depth", depth_text(analysis.rows), f"{len(analysis.rows)} rows")
     grid.add_row("params", f"{totals.params:,}", human_count(totals.params))
     grid.add_row("  weights / biases", f"{totals.weights:,} / {totals.biases:,}", "")
     if totals.buffers or keras:
@@ -205,6 +208,8 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
     if analysis.checks:
         failed = len(analysis.failed_checks)
         status.append(f"expect {len(analysis.checks) - failed}/{len(analysis.checks)} ✓")
+    if analysis.skipped:  # SPEC §12: --input invalidates the shape-dependent expectations
+        status.append(f"{len(analysis.skipped)} expect skipped (--input)")
     misfits = len(analysis.misfits)
     status.append("every layer fits" if not misfits else f"{misfits} layer(s) do not fit ⚠")
     if verified:

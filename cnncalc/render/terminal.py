@@ -22,10 +22,13 @@ def console() -> Console:
 def builtins_table(analyses: dict[str, Analysis]) -> Table:
     """`cnncalc list`: one row per built-in with its input, output, params and MACs."""
     table = Table(show_edge=False, header_style="bold")
-    for title in ("name", "input", "output", "params", "MACs", "description"):
+    from ..homework.depth import depth_text
+
+    for title in ("name", "input", "output", "params", "MACs", "depth", "description"):
         table.add_column(title, justify="right" if title in ("params", "MACs") else "left")
     for name, result in analyses.items():
         table.add_row(name, shape_str(result.input, times="×"),
                       shape_str(result.output, times="×"), f"{result.totals.params:,}",
-                      human_count(result.totals.macs), result.network.description)
+                      human_count(result.totals.macs), depth_text(result.rows),
+                      result.network.description)
     return table
