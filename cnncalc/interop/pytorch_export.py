@@ -272,9 +272,9 @@ class _Writer:
         return f"nn.GroupNorm({layer.groups}, {row.input[-1]}{affine})"
 
     def _instancenorm(self, row: Row, layer) -> str:
-        flags = [f"{key}=True" for key in ("affine", "track_running_stats")
-                 if getattr(layer, key)]
-        return f"nn.InstanceNorm2d({', '.join([str(row.input[-1]), *flags])})"
+        flags = [f"{key}=True" for key in ("affine", "track_running_stats") if getattr(layer, key)]
+        args = ", ".join([str(row.input[-1]), *flags])
+        return f"nn.InstanceNorm{len(row.input) - 1}d({args})"  # 1d/2d/3d: the map's rank
 
     def _layerscale(self, row: Row, layer) -> str:
         self.helpers.add("LayerScale")
