@@ -238,3 +238,62 @@ def test_section7_rows_in_onnxruntime(entry, shape, output, params, buffers, mac
     image = np.random.default_rng(0).standard_normal(onnx_dims(analysis.input), dtype=np.float32)
     (out,) = session.run(None, {"input": image})
     assert list(out.shape) == onnx_dims(output)
+
+
+# ConvNeXt-tiny (torchvision) written with the §7 types: LayerNorm2d → layernorm, the
+# channels-last Linears → 1×1 convs, layer_scale → layerscale, StochasticDepth → droppath.
+CONVNEXT_TINY = """
+name: convnext-tiny-test
+input: 224x224x3
+blocks:
+  cnblock:
+    params: {dim: 96}
+    layers:
+      - residual:
+          body:
+            - conv: {filters: $dim, kernel: 7, padding: 3, depthwise: true}
+            - layernorm
+            - conv: {filters: "${dim * 4}", kernel: 1}
+            - gelu
+            - conv: {filters: $dim, kernel: 1}
+            - layerscale
+            - droppath: {rate: 0.1}
+          shortcut: identity
+layers:
+  - conv: {filters: 96, kernel: 4, stride: 4}
+  - layernorm
+  - cnblock: {dim: 96, repeat: 3}
+  - layernorm
+  - conv: {filters: 192, kernel: 2, stride: 2}
+  - cnblock: {dim: 192, repeat: 3}
+  - layernorm
+  - conv: {filters: 384, kernel: 2, stride: 2}
+  - cnblock: {dim: 384, repeat: 9}
+  - layernorm
+  - conv: {filters: 768, kernel: 2, stride: 2}
+  - cnblock: {dim: 768, repeat: 3}
+  - gap
+  - layernorm
+  - flatten
+  - dense: {units: 1000}
+"""
+
+
+def test_convnext_tiny_from_section7_types_matches_golden():
+    """Golden convnext-tiny.json / training.json (PyTorch): params, MACs and the saved
+    activations per sample (within 4 bytes of 109,155,876)."""
+    from golden_data import golden, training
+
+    from cnncalc.engine.training import training_figures
+
+    analysis = cnncalc.analyze(cnncalc.loads(CONVNEXT_TINY))
+    reference = golden("convnext-tiny")
+    assert (analysis.totals.params, analysis.totals.macs, analysis.totals.buffers) == (
+        reference["params"], reference["macs"], reference["buffers"])
+    assert reference["container_params"] == 6624 == sum(
+        row.params for row in analysis.rows if row.type == "layerscale")
+    measured = training("convnext-tiny")
+    batch = measured["batch_measured"]
+    saved = training_figures(analysis, batch=batch).saved_activation_bytes / batch
+    assert saved == pytest.approx(measured["saved_bytes_per_sample"], rel=1e-6)
+    assert probe_analysis(analysis).ok
