@@ -22,7 +22,7 @@ CONVNEXT_TINY = """name: convnext-tiny-test
 input: 224x224x3
 blocks:
   cnblock:
-    params: {dim: 96}
+    params: {dim: 96, drop: 0.1}
     layers:
       - residual:
           body:
@@ -32,12 +32,13 @@ blocks:
             - gelu
             - conv: {filters: $dim, kernel: 1}
             - layerscale
-            - droppath: {rate: 0.1}
+            - droppath: {rate: $drop}
           shortcut: identity
 layers:
   - conv: {filters: 96, kernel: 4, stride: 4}
   - layernorm
-  - cnblock: {dim: 96, repeat: 3}
+  - cnblock: {dim: 96, drop: 0}   # torchvision scales the rate from 0 at the first block
+  - cnblock: {dim: 96, repeat: 2}
   - layernorm
   - conv: {filters: 192, kernel: 2, stride: 2}
   - cnblock: {dim: 192, repeat: 3}
@@ -182,8 +183,7 @@ def test_section7_networks_match_pytorch(name, spec):
     measured = training(name)
     batch = measured["batch_measured"]
     saved = training_figures(analysis, batch=batch).saved_activation_bytes
-    # exact for the two mobile networks; ConvNeXt 4 bytes per sample over (109,155,880)
-    assert saved / batch == pytest.approx(measured["saved_bytes_per_sample"], rel=1e-6)
+    assert saved == measured["saved_bytes_at_batch"]
     assert probe_analysis(analysis).ok
 
 
