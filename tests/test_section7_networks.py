@@ -1,4 +1,4 @@
-"""Three torchvision networks written with SPEC §7's layer types reproduce the figures
+"""Four torchvision networks written with SPEC §7's layer types reproduce the figures
 measured in PyTorch (tests/golden/): params, MACs, buffers and the activations autograd
 saves per sample (training.json). They check the new types' counts and their saved-tensor
 rules inside real networks, not one layer at a time.
@@ -6,7 +6,8 @@ rules inside real networks, not one layer at a time.
 These are test specs, not built-ins (the built-in architectures are written elsewhere):
 ConvNeXt's LayerNorm2d is `layernorm`, its channels-last Linears 1×1 convs, layer_scale
 `layerscale`, StochasticDepth `droppath`; MobileNet-v3 and EfficientNet use hardswish,
-hardsigmoid and silu, their squeeze-and-excitation a `gate`.
+hardsigmoid and silu, their squeeze-and-excitation a `gate`; ShuffleNet-v2 `split` and
+`channelshuffle`.
 """
 
 from __future__ import annotations
@@ -117,6 +118,49 @@ layers:
   - dense: {units: 1000}
 """
 
+SHUFFLENET_V2 = """name: shufflenet-v2-test
+input: 224x224x3
+blocks:
+  down:      # stride-2 unit: both branches see the whole input, concatenated, shuffled
+    params: {inp: 24, bf: 58}
+    layers:
+      - concat:
+          branches:
+            - [conv: {kernel: 3, stride: 2, padding: 1, depthwise: true, bias: false}, bn,
+               conv: {filters: $bf, kernel: 1, bias: false}, bn, relu]
+            - [conv: {filters: $bf, kernel: 1, bias: false}, bn, relu,
+               conv: {kernel: 3, stride: 2, padding: 1, depthwise: true, bias: false}, bn,
+               conv: {filters: $bf, kernel: 1, bias: false}, bn, relu]
+      - channelshuffle: {groups: 2}
+  unit:      # stride-1 unit: half the channels pass, the other half through the branch
+    params: {bf: 58}
+    layers:
+      - split:
+          branches:
+            - []
+            - [conv: {filters: $bf, kernel: 1, bias: false}, bn, relu,
+               conv: {kernel: 3, padding: 1, depthwise: true, bias: false}, bn,
+               conv: {filters: $bf, kernel: 1, bias: false}, bn, relu]
+      - channelshuffle: {groups: 2}
+layers:
+  - conv: {filters: 24, kernel: 3, stride: 2, padding: 1, bias: false}
+  - bn
+  - relu
+  - maxpool: {kernel: 3, stride: 2, padding: 1}
+  - down: {inp: 24, bf: 58}
+  - unit: {bf: 58, repeat: 3}
+  - down: {inp: 116, bf: 116}
+  - unit: {bf: 116, repeat: 7}
+  - down: {inp: 232, bf: 232}
+  - unit: {bf: 232, repeat: 3}
+  - conv: {filters: 1024, kernel: 1, bias: false}
+  - bn
+  - relu
+  - gap
+  - flatten
+  - dense: {units: 1000}
+"""
+
 EFFICIENTNET_B0 = """name: efficientnet-b0-test
 input: 224x224x3
 blocks:
@@ -174,7 +218,8 @@ layers:
 
 @pytest.mark.parametrize("name, spec", [("convnext-tiny", CONVNEXT_TINY),
                                         ("mobilenet-v3-large", MOBILENET_V3_LARGE),
-                                        ("efficientnet-b0", EFFICIENTNET_B0)])
+                                        ("efficientnet-b0", EFFICIENTNET_B0),
+                                        ("shufflenet-v2", SHUFFLENET_V2)])
 def test_section7_networks_match_pytorch(name, spec):
     analysis = cnncalc.analyze(cnncalc.loads(spec))
     reference = golden(name)
