@@ -13,7 +13,7 @@ from .base import Counts, Layer, Step, register, spatial
 
 
 def _divisors(number: int, limit: int = 64) -> str:
-    """A few divisors to suggest, the largest small ones first."""
+    """Up to four divisors to suggest: the largest of those from 2 to 64."""
     found = [d for d in range(2, min(number, limit) + 1) if number % d == 0]
     return ", ".join(map(str, found[-4:])) or "1"
 
