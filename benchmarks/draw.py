@@ -19,15 +19,17 @@ def main() -> None:
     from cnncalc import analyze, load
     from cnncalc.render.diagram import diagram, to_svg
 
-    for style in ("graph", "blocks"):
+    # inception-v3 too: the graph layout with an aux head, an output marker per output
+    for name, style in (("resnet152", "graph"), ("resnet152", "blocks"),
+                        ("inception-v3", "graph")):
         start = time.perf_counter()
-        analysis = analyze(load("resnet152"))
+        analysis = analyze(load(name))
         analysed = time.perf_counter()
         canvas = diagram(analysis, style)
         laid_out = time.perf_counter()
         svg = to_svg(canvas)
         done = time.perf_counter()
-        print(f"resnet152 {style:6}: analyse {analysed - start:.3f} s, layout "
+        print(f"{name} {style:6}: analyse {analysed - start:.3f} s, layout "
               f"{laid_out - analysed:.3f} s, svg {done - laid_out:.3f} s "
               f"({len(svg) / 1e6:.1f} MB); in-process total {done - start:.3f} s")
     with tempfile.TemporaryDirectory() as folder:

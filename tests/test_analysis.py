@@ -5,7 +5,9 @@ from golden_data import BUILTINS, channels_last, golden
 
 import cnncalc
 
-WEIGHTED = {"Conv2d": "conv", "ConvTranspose2d": "convtranspose", "Linear": "dense"}
+WEIGHTED = {"Conv2d": "conv", "ConvTranspose2d": "convtranspose", "Linear": "dense",
+            # 1-D and 3-D built-ins; torchvision's r3d_18 makes its 3×3×3 convs Conv3DSimple
+            "Conv1d": "conv", "Conv3d": "conv", "Conv3DSimple": "conv"}
 
 
 def test_lenet5_course_figures():

@@ -65,7 +65,7 @@ def test_bad_spec(path: Path):
                                "did you mean 'alexnet'", "cnncalc list"]),
     (["summary", "missing/net.yaml"], ["neither a file nor a built-in architecture",
                                        "cnncalc list"]),
-    (["summary", "alexnet", "--input", "224x224"], ["--input", "224x224", "224x224x3"]),
+    (["summary", "alexnet", "--input", "2x4x224x224x3"], ["--input", "2x4x224x224x3", "224x224x3"]),
     (["summary", "alexnet", "--input", "0x224x3"], ["--input", "≥ 1"]),
     (["summary", "alexnet", "--frobnicate"], ["No such option", "--frobnicate"]),
     (["summary", "alexnet", "--format", "xml"], ["--format", "xml"]),

@@ -70,8 +70,10 @@ def test_card_messages(args, message):
 
 
 def test_card_input_without_channels_does_not_mention_input_option():
-    out = run("conv", "32x32", "--filters", "6", "--kernel", "5", code=2)
-    assert "--input" not in out and "HxWxC" in out
+    # two sizes are L×C since SPEC §8 (1-D): the card answers, and says how it read them and
+    # how a 32×32 image is written
+    out = run("conv", "32x32", "--filters", "6", "--kernel", "5")
+    assert "--input" not in out and "read as 1-D" in out and "32x32x1" in out
     out = run("conv", "784", "--filters", "6", "--kernel", "5", code=2)
     assert "--input" not in out and "HxWxC" in out
 

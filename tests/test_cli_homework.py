@@ -47,7 +47,7 @@ def test_params_of_hundred_filters():
     assert "(27 + 1) × 100 = 2,800" in run("conv", "32x32x3", "--filters", "100", "--kernel", "3")
 
 
-@pytest.mark.parametrize("args", [["conv", "32x32", "--filters", "1", "--kernel", "3"],
+@pytest.mark.parametrize("args", [["conv", "784", "--filters", "1", "--kernel", "3"],
                                   ["conv", "32x32x3", "--filters", "1", "--kernel", "3",
                                    "--stride", "?", "--padding", "?"],
                                   ["conv", "32x32x3", "--filters", "1", "--kernel", "3",

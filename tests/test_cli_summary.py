@@ -78,7 +78,7 @@ def test_columns_chw_keras_depth():
     assert "Keras total params" in result.output
 
 
-@pytest.mark.parametrize("args", [["--columns", "bogus"], ["--input", "12x12"],
+@pytest.mark.parametrize("args", [["--columns", "bogus"], ["--input", "1x2x12x12x3"],
                                   ["--format", "xml"], ["--batch", "0"], ["--frobnicate"]])
 def test_cli_misuse_is_exit_two(args):
     result = run("summary", "lenet5", "--no-verify", *args)

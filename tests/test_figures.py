@@ -4,7 +4,8 @@ import json
 
 import cnncalc
 from cnncalc.engine.figures import BY_KEY, COLUMNS, EXPECTABLE, FIGURES, RECORD_FIGURES, TOTALS
-from cnncalc.render.formats import COLUMN_CHOICES, LAYER_KEYS, to_json
+from cnncalc.render.formats import COLUMN_CHOICES, LAYER_KEYS
+from cnncalc.render.json_document import to_json
 from cnncalc.spec.expectations import FIGURES as SPEC_EXPECTABLE
 
 

@@ -43,7 +43,13 @@ def _skip_notes(row) -> list[str]:
     return [note for note in row.notes if "never read (subsampling" in note]
 
 
-@pytest.mark.parametrize("name", BUILTINS)
+# The 1-D and 3-D goldens list their inexact layers without the dropped inputs (golden
+# README); tests/test_architectures.py finds those by sliding the windows by hand.
+MEASURED_DROPS = [name for name in BUILTINS
+                  if all("dropped_input_rows" in entry for entry in golden(name)["does_not_fit"])]
+
+
+@pytest.mark.parametrize("name", MEASURED_DROPS)
 def test_unread_rows_match_pytorch_backprop(name):
     """Golden files list, per inexact layer, the input rows past the last window that no
     window reaches (measured in PyTorch by backprop through a ones-kernel). Windows that
@@ -74,7 +80,7 @@ def test_unread_rows_match_pytorch_backprop(name):
     assert len(inexact) == len(reference["does_not_fit"])
 
 
-@pytest.mark.parametrize("name", BUILTINS)
+@pytest.mark.parametrize("name", MEASURED_DROPS)
 def test_projections_skip_input_with_a_note(name):
     """Every golden layer with dropped rows whose parameters are C_in·C_out (a 1×1 kernel,
     no bias) and that halves the size is a 1×1/2 projection: ℹ with every odd row listed,

@@ -1,6 +1,6 @@
-"""Fuzz the graph language (SPEC §7): random networks joined by `from:`, merges, gates, splits
-and aux heads either analyse — and then both referees agree with every row — or end in a
-clear error; never an internal error.
+"""Fuzz the graph language (SPEC §7) in every rank (SPEC §8): random 1-D, 2-D and 3-D networks
+joined by `from:`, merges, gates, splits and aux heads either analyse — and then both
+referees agree with every row — or end in a clear error; never an internal error.
 
 The specs are drawn at random (small sizes, so the full pass is cheap): references point at
 any earlier name, so many merges do not fit; that is the point — each must be a
@@ -19,9 +19,10 @@ from cnncalc.reference.verify import probe_analysis, verify_analysis
 
 @st.composite
 def graph_specs(draw) -> str:
-    size = draw(st.integers(4, 12))
+    rank = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(4, 12 if rank < 3 else 6)) for _ in range(rank)]
     width = draw(st.sampled_from([2, 4, 6]))
-    lines = [f"input: {size}x{size}x{width}", "layers:"]
+    lines = [f"input: {'x'.join(map(str, sizes))}x{width}", "layers:"]
     names: list[str] = []
     for index in range(draw(st.integers(1, 9))):
         name = f"t{index}"

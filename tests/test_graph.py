@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import cnncalc
 from cnncalc.cli import cli
 from cnncalc.errors import CnnCalcError
-from cnncalc.render.formats import to_json
+from cnncalc.render.json_document import to_json
 
 SE_RESNET = """
 name: se-resnet-block

@@ -93,7 +93,42 @@ layers:
   - layernorm: {affine: false}
   - instancenorm: {track_running_stats: true}
 """
-NETWORKS = [EVERY_TYPE, MORE, SECTION7, SECTION7_EXPORT_ONLY]
+# SPEC §8: the layers that work in every rank, on a 1-D signal and a 3-D clip.
+ONE_D = """
+input: 40x3
+layers:
+  - conv1d: {filters: 4, kernel: 3, dilation: 2, padding: causal}
+  - batchnorm1d
+  - relu
+  - conv: {filters: 4, kernel: 5, stride: 2, padding: same, groups: 2}
+  - maxpool1d: {kernel: 3, stride: 2, ceil_mode: true}
+  - avgpool1d: {kernel: 2, padding: 1}
+  - upsample: {scale: 2}
+  - zeropad: {padding: [1, 2]}
+  - crop: {crop: [2, 1]}
+  - convtranspose1d: {filters: 2, kernel: 3, stride: 2, padding: 1, output_padding: 1}
+  - adaptiveavgpool1d: {output: 4}
+  - globalmaxpool
+  - flatten
+  - dense: {units: 3}
+"""
+THREE_D = """
+input: 6x12x10x2
+layers:
+  - conv3d: {filters: 4, kernel: [3, 3, 1], stride: [1, 2, 1], padding: [1, 1, 0], bias: false}
+  - batchnorm3d
+  - relu
+  - maxpool3d: {kernel: 2, ceil_mode: true}
+  - upsample: {size: [6, 12, 10], mode: bilinear}
+  - zeropad: {padding: [0, 1, 1, 0, 1, 1]}
+  - crop: {size: [6, 12, 10]}
+  - avgpool3d: {kernel: [1, 2, 2]}
+  - convtranspose3d: {filters: 3, kernel: 2, stride: 2}
+  - adaptivemaxpool3d: {output: [3, 4, 5]}
+  - globalavgpool
+  - dense: {units: 2}
+"""
+NETWORKS = [EVERY_TYPE, MORE, ONE_D, THREE_D, SECTION7, SECTION7_EXPORT_ONLY]
 
 
 def _analysis(text: str = EVERY_TYPE):
@@ -107,7 +142,7 @@ def test_the_network_uses_every_single_layer_type():
     assert set(CATALOG) <= used
 
 
-@pytest.mark.parametrize("text", [EVERY_TYPE, MORE, SECTION7])
+@pytest.mark.parametrize("text", [EVERY_TYPE, MORE, ONE_D, THREE_D, SECTION7])
 def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
     onnx = pytest.importorskip("onnx")
     import numpy as np

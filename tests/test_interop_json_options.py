@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 import cnncalc
 from cnncalc.cli import cli
-from cnncalc.render.formats import LAYER_KEYS, to_csv, to_dict
+from cnncalc.render.formats import LAYER_KEYS, to_csv
+from cnncalc.render.json_document import to_dict
 
 
 def test_resnet18_records_carry_the_specs_options():

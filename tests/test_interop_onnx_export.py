@@ -87,7 +87,9 @@ def test_a_referee_disagreement_makes_summary_exit_3():
 RUN_INPUTS = {"resnet50": None, "vgg16": None, "unet": "188x188x1", "alexnet": None,
               "alexnet-torchvision": None, "lenet5": None, "googlenet": "64x64x3",
               "squeezenet1_0": "64x64x3", "inception-v3": None, "vgg11": None,
-              "vgg16-bn": None, "vgg19": None}
+              "vgg16-bn": None, "vgg19": None,
+              # 1-D and 3-D: their own rank's input (a smaller clip keeps the run short)
+              "m5": None, "r3d-18": "8x56x56x3", "r2plus1d-18": "8x56x56x3"}
 
 
 def _run(analysis, weights: str):

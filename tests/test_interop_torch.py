@@ -15,7 +15,8 @@ torch = pytest.importorskip("torch")
 
 # Small inputs keep the forward passes quick where the architecture allows them.
 SMALL = {"unet": "188x188x1", "lenet5": None, "alexnet": None, "alexnet-torchvision": None,
-         "vgg11": "32x32x3", "vgg16": "32x32x3", "vgg16-bn": "32x32x3", "vgg19": "32x32x3"}
+         "vgg11": "32x32x3", "vgg16": "32x32x3", "vgg16-bn": "32x32x3", "vgg19": "32x32x3",
+         "m5": None, "r3d-18": "8x56x56x3", "r2plus1d-18": "8x56x56x3"}  # their own rank
 
 
 def _module(analysis):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 import cnncalc
-from cnncalc.render.formats import json_chunks, to_dict
+from cnncalc.render.json_document import json_chunks, to_dict
 
 GRAPH = """
 input: 16x16x3

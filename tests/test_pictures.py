@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from golden_data import BUILTINS, golden
+from hypothesis import HealthCheck, given, settings
+from test_fuzz_graph import graph_specs
 
 import cnncalc
 from cnncalc.cli import cli
@@ -264,7 +266,8 @@ def test_blocks_frame_each_stage_around_its_maps():
 
 
 def test_branches_that_never_merge_are_drawn_as_separate_outputs():
-    """Several outputs / an aux head (not in the spec language yet): the layout side is ready."""
+    """A fork whose branches never meet and that is not a side fork (no spec makes one yet:
+    aux heads and output markers are side forks): each branch is drawn to its own end."""
     from cnncalc.render.diagram.flow import layout_chain
     from cnncalc.render.diagram.graph import GraphStyle
     from cnncalc.render.diagram.tree import Box, Fork
@@ -301,3 +304,262 @@ def test_html_report_sorts_by_a_column_in_the_browser(tmp_path):
     body = dom.split("<tbody>", 1)[1]
     first = re.search(r"<tr><td[^>]*>\d+</td><td>([^<]+)</td>", body).group(1)
     assert first == max(result.rows, key=lambda row: row.params).path  # fc6
+
+
+# -- graphs drawn from what each row reads (SPEC §7) ------------------------------------------
+SE_LIKE = """
+name: se-like
+input: 32x32x16
+layers:
+  - conv: {name: stem, filters: 64, kernel: 3, padding: 1, activation: relu}
+  - gate:
+      name: se
+      body: [gap, {conv: {filters: 4, kernel: 1}}, relu, {conv: {filters: 64, kernel: 1}}, sigmoid]
+  - add: {from: [previous, stem]}
+  - split: {branches: [[], [{conv: {filters: 32, kernel: 1}}]]}
+  - aux:
+      name: head2
+      layers: [gap, flatten, {dense: {units: 10}}]
+  - conv: {name: c4, filters: 32, kernel: 3, stride: 2, padding: 1}
+  - conv: {name: lat, from: stem, filters: 32, kernel: 1, stride: 2}
+  - add: {name: p4, from: [c4, lat]}
+  - conv: {name: unused1, from: stem, filters: 8, kernel: 1}
+  - conv: {name: gmask, from: p4, filters: 1, kernel: 1}
+  - multiply: {from: [p4, gmask]}
+"""
+
+FPN = """
+name: fpn
+input: 64x64x3
+layers:
+  - conv: {name: c3, filters: 32, kernel: 3, stride: 2, padding: 1}
+  - conv: {name: c4, filters: 64, kernel: 3, stride: 2, padding: 1}
+  - conv: {name: c5, filters: 128, kernel: 3, stride: 2, padding: 1}
+  - conv: {name: p5, filters: 16, kernel: 1}
+  - upsample: {scale: 2}
+  - conv: {name: lat4, from: c4, filters: 16, kernel: 1}
+  - add: {name: p4, from: [previous, upsample1]}
+  - upsample: {to: c3}
+  - conv: {name: lat3, from: c3, filters: 16, kernel: 1}
+  - add: {name: p3, from: [previous, upsample2]}
+outputs: [p3, p4, p5]
+"""
+
+SHUFFLE_UNIT = """
+name: shuffle-unit
+input: 28x28x116
+layers:
+  - split:
+      name: unit
+      sizes: [48, 68]
+      branches:
+        - []
+        - - conv: {filters: 58, kernel: 1, bias: false}
+          - conv: {kernel: 3, padding: 1, depthwise: true, bias: false}
+          - conv: {filters: 58, kernel: 1, bias: false}
+  - relu  # (ShuffleNetV2 has a channelshuffle here)
+"""
+
+
+def spec_analysis(text: str):
+    return cnncalc.analyze(cnncalc.loads(text))
+
+
+def nodes(canvas) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every drawn node as (its texts joined by ' | ', its box x0, y0, x1, y1): a box's
+    label and shape, a merge node's symbol and the shape written beside it."""
+    from cnncalc.render.diagram.canvas import Circle, Rect
+
+    texts = canvas.of(Text)
+    found = []
+    for item in canvas.items:
+        if isinstance(item, Rect) and item.role in ("node", "merge", "output"):
+            box = (item.x, item.y, item.x + item.width, item.y + item.height)
+        elif isinstance(item, Circle):
+            box = (item.x - item.r, item.y - item.r, item.x + item.r, item.y + item.r)
+        else:
+            continue
+        inside = [text.text for text in texts
+                  if box[0] <= text.x <= box[2] and box[1] <= text.y <= box[3]]
+        if isinstance(item, Rect) and item.role == "merge" or isinstance(item, Circle):
+            # the shape is written just right of a graph-style merge node
+            inside += [text.text for text in texts if text.anchor == "start"
+                       and 0 < text.x - box[2] < 12 and abs(text.y - (box[1] + box[3]) / 2) < 8]
+        found.append((" | ".join(inside), box))
+    return found
+
+
+def nodes_near(canvas, point, slack: float = 3.0) -> list[str]:
+    x, y = point
+    return [name for name, (x0, y0, x1, y1) in nodes(canvas)
+            if x0 - slack <= x <= x1 + slack and y0 - slack <= y <= y1 + slack]
+
+
+def node_near(canvas, point, slack: float = 3.0) -> str:
+    hits = nodes_near(canvas, point, slack)
+    assert len(hits) == 1, (point, hits)
+    return hits[0]
+
+
+def links_drawn(canvas) -> set[tuple[str, str]]:
+    """(source node, target node) of every arrow drawn for a read no chain shows."""
+    return {(node_near(canvas, line.points[0]), node_near(canvas, line.points[-1]))
+            for line in canvas.of(Line, "from")}
+
+
+def check_svg(result, style: str = "graph"):
+    """The SVG parses and shows every row's output shape; its texts and output markers."""
+    svg = to_svg(diagram(result, style))
+    root = ElementTree.fromstring(svg.encode("utf-8"))
+    texts = {element.text or "" for element in root.iter(f"{SVG}text")}
+    wanted = {shape_str(row.output, times="×") for row in result.rows}
+    assert not wanted - texts, f"shapes missing from the {style} picture"
+    markers = [element for element in root.iter(f"{SVG}rect")
+               if element.get("class") == "output"]
+    return texts, markers
+
+
+def test_se_like_graph_shows_gate_merges_aux_and_from_skips():
+    result = spec_analysis(SE_LIKE)
+    canvas = diagram(result, "graph")
+    for style in ("graph", "blocks"):
+        texts, markers = check_svg(result, style)
+        assert {"⊙", "+", "concat", "output", "output head2"} <= texts
+        assert len(markers) == 2  # the main output and the aux head's
+    symbols = [item.text for item in canvas.of(Text) if item.text in ("⊙", "+")]
+    assert sorted(symbols) == ["+", "+", "⊙", "⊙"]  # se's product, two adds, the mask
+    stem = "conv 3×3 p1, 64 · relu | 32×32×64"
+    p4 = "+ | 16×16×32"
+    # one arrow per read of a tensor other than the one just above (hand-listed from the spec)
+    assert links_drawn(canvas) == {
+        (stem, "+ | 32×32×64"),  # add: {from: [previous, stem]}
+        (stem, "conv 1×1/2, 32 | 16×16×32"),  # lat, from: stem
+        ("conv 3×3/2 p1, 32 | 16×16×32", p4),  # p4 = c4 + lat
+        (stem, "conv 1×1, 8 | 32×32×8"),  # unused1, from: stem
+        (p4, "conv 1×1, 1 | 16×16×1"),  # gmask, from: p4 (past unused1)
+        (p4, "⊙ | 16×16×32"),  # multiply: {from: [p4, gmask]}
+    }
+    assert len(canvas.of(Line, "from")) == 6
+    # the multiply of the gate is a node of its own, not fused into the box before it
+    assert not any("multiply" in item.text or "sigmoid · " in item.text
+                   for item in canvas.of(Text))
+    centre = {name: ((x0 + x1) / 2, (y0 + y1) / 2) for name, (x0, y0, x1, y1) in nodes(canvas)}
+    main_x = centre[stem][0]
+    assert centre["⊙ | 32×32×64"][0] == pytest.approx(main_x)  # se's ⊙ on the main line
+    assert centre["output"][0] == pytest.approx(main_x)
+    for name in ("globalavgpool | 1×1×64", "conv 1×1, 4 · relu | 1×1×4"):  # se's body
+        assert centre[name][0] > main_x + 50  # beside the main line
+    head = ["flatten | 64", "dense 10 | 10", "output head2"]
+    assert all(centre[name][0] > main_x + 50 for name in head)
+    assert centre["output head2"][1] > centre["dense 10 | 10"][1]  # the head ends in it
+
+
+def test_fpn_draws_an_output_marker_per_output():
+    result = spec_analysis(FPN)
+    canvas = diagram(result, "graph")
+    texts, markers = check_svg(result)
+    assert len(markers) == 3 and {"output p3", "output p4", "output p5"} <= texts
+    centre = {name: ((x0 + x1) / 2, (y0 + y1) / 2) for name, (x0, y0, x1, y1) in nodes(canvas)}
+    main_x = centre["input | 64×64×3"][0]
+    assert centre["output p3"][0] == pytest.approx(main_x)  # the last one ends the line …
+    assert centre["output p4"][0] > main_x and centre["output p5"][0] > main_x  # … the others
+    assert centre["conv 1×1, 16 | 8×8×16"][1] < centre["output p5"][1] < centre[
+        "upsample ×2 nearest | 16×16×16"][1]  # beside the line, right after p5
+    assert links_drawn(canvas) == {
+        ("conv 3×3/2 p1, 64 | 16×16×64", "conv 1×1, 16 | 16×16×16"),  # lat4 from: c4
+        ("upsample ×2 nearest | 16×16×16", "+ | 16×16×16"),  # p4: [previous, upsample1]
+        ("conv 3×3/2 p1, 32 | 32×32×32", "conv 1×1, 16 | 32×32×16"),  # lat3 from: c3
+        ("upsample → 32 nearest | 32×32×16", "+ | 32×32×16"),  # p3: [previous, upsample2]
+    }
+    _, blocks_markers = check_svg(result, "blocks")
+    assert len(blocks_markers) == 3
+
+
+def test_split_unit_is_parallel_branches_from_one_input():
+    result = spec_analysis(SHUFFLE_UNIT)
+    canvas = diagram(result, "graph")
+    texts, markers = check_svg(result)
+    assert not markers  # one output: the end of the line says it
+    # both parts written at their branch: channels 0–48 and 48–116 (sizes [48, 68])
+    assert {"split 0:48", "28×28×48", "split 48:116", "28×28×68", "concat"} <= texts
+    [skip] = canvas.of(Line, "skip")  # the [] branch: a line straight to the concat
+    centre = {name: ((x0 + x1) / 2, (y0 + y1) / 2) for name, (x0, y0, x1, y1) in nodes(canvas)}
+    first = centre["conv 1×1, 58 | 28×28×58"]
+    concat = centre["concat | 28×28×106"]  # 48 kept + 58 from the conv branch
+    entry = next(line for line in canvas.of(Line, "flow")
+                 if nodes_near(canvas, line.points[-1]) == ["conv 1×1, 58 | 28×28×58"])
+    assert entry.points[0] == skip.points[0]  # both branches leave the same point
+    assert node_near(canvas, skip.points[0], slack=20) == "input | 28×28×116"
+    lane_x = skip.points[1][0]
+    assert lane_x < concat[0] < first[0]  # side by side, the identity on the left
+    assert node_near(canvas, skip.points[-1]) == "concat | 28×28×106"
+
+
+def test_inception_v3_aux_head_beside_the_main_line():
+    result = analysis("inception-v3")
+    canvas = diagram(result, "graph")
+    texts, markers = check_svg(result)
+    assert len(markers) == 2 and {"output", "output AuxLogits"} <= texts
+    centre = {name: ((x0 + x1) / 2, (y0 + y1) / 2) for name, (x0, y0, x1, y1) in nodes(canvas)}
+    main_x = centre["input | 299×299×3"][0]
+    aux = [row for row in result.rows if row.aux]
+    only_aux = ({shape_str(row.output, times="×") for row in aux}
+                - {shape_str(row.output, times="×") for row in result.rows if not row.aux})
+    aux_boxes = [name for name in centre if name.split(" | ")[-1] in only_aux]
+    assert len(aux_boxes) >= 3  # 5×5×768 pooled, 5×5×128, 1×1×768, 768 flattened
+    for name in aux_boxes + ["output AuxLogits"]:
+        assert centre[name][0] > main_x + 100  # clear of the main column
+    fc = next(name for name in centre if name.startswith("dense 1000") and
+              abs(centre[name][0] - main_x) < 1)  # the main classifier stays on the line
+    assert centre["output"][0] == pytest.approx(main_x) and centre["output"][1] > centre[fc][1]
+    # the head starts below Mixed_6e's concat, before the main line goes on
+    mixed_6e = next(row for row in result.rows if row.path == "Mixed_6e.concat8.concat")
+    assert aux[0].reads == (mixed_6e.path,)
+
+
+def test_graph_pictures_in_tikz_and_html():
+    from cnncalc.render.html import to_html
+
+    result = spec_analysis(SE_LIKE)
+    tex = to_tikz(diagram(result, "graph"))
+    assert r"$\odot$" in tex and tex.isascii() and "output head2" in tex
+    marker = next(line for line in tex.splitlines() if "output head2" in line)
+    assert "text={rgb,255:red,255; green,255; blue,255}" in marker  # white on the dark pill
+    page = to_html(result)
+    assert "<svg" in page and "output head2" in page and "⊙" in page
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=graph_specs())
+def test_random_graphs_draw_every_shape_and_output(spec):
+    """Random networks joined by from:, merges, gates, splits and aux heads (the fuzzer of
+    test_fuzz_graph.py): every one that analyses draws in both styles with every row's
+    shape, an output marker per output when there are several, and every link attached."""
+    try:
+        result = cnncalc.analyze(cnncalc.loads(spec, file="graph.yaml"))
+    except cnncalc.CnnCalcError:
+        return
+    for style in ("graph", "blocks"):
+        _, markers = check_svg(result, style)
+        assert len(markers) == (len(result.outputs) if len(result.outputs) > 1 else 0), spec
+        canvas = diagram(result, style)
+        for line in canvas.of(Line, "from"):
+            assert line.points[0] != line.points[-1] and len(line.points) >= 4, spec
+
+
+def test_a_branch_reading_a_named_tensor_gets_its_arrow_from_it():
+    result = spec_analysis("""
+input: 16x16x8
+layers:
+  - conv: {name: a, filters: 8, kernel: 3, padding: 1}
+  - conv: {name: b, filters: 8, kernel: 5, padding: 2}
+  - concat:
+      branches:
+        - [{conv: {from: a, filters: 4, kernel: 1}}]
+        - [{conv: {filters: 6, kernel: 1}}]
+""")
+    canvas = diagram(result, "graph")
+    # the first branch reads a (two boxes up), the second what comes down the line (b)
+    assert links_drawn(canvas) == {("conv 3×3 p1, 8 | 16×16×8", "conv 1×1, 4 | 16×16×4")}
+    into = [nodes_near(canvas, line.points[-1]) for line in canvas.of(Line, "flow")]
+    assert ["conv 1×1, 6 | 16×16×6"] in into and ["conv 1×1, 4 | 16×16×4"] not in into

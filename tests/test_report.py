@@ -7,7 +7,8 @@ import json
 from rich.console import Console
 
 import cnncalc
-from cnncalc.render.formats import to_csv, to_json, to_markdown
+from cnncalc.render.formats import to_csv, to_markdown
+from cnncalc.render.json_document import to_json
 from cnncalc.render.table import summary
 
 

@@ -89,7 +89,7 @@ def test_parse_shape(text, shape):
     assert parse_shape(text) == shape
 
 
-@pytest.mark.parametrize("bad", ["32x32", "0x4x4", "axbxc", True, 2.5, -3, {"height": 3}])
+@pytest.mark.parametrize("bad", ["1x2x32x32x3", "0x4x4", "axbxc", True, 2.5, -3, {"height": 3}])
 def test_parse_shape_rejects(bad):
     with pytest.raises(SpecError):
         parse_shape(bad)

@@ -1,4 +1,5 @@
-"""One-layer answer cards: conv, pool, dense; `?` (or `any`) asks which values fit."""
+"""One-layer answer cards: conv, pool, dense; `?` (or `any`) asks which values fit. Conv and
+pool cards take any input rank (L×C, H×W×C, D×H×W×C) and one value per axis (SPEC §8)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import click
 from .base import cli, console, ordered_input
 
 ASK = ("?", "any")  # `any` needs no shell quoting
-SIZE = re.compile(r"\[?\s*([+-]?[0-9]+)\s*(?:(?:x|×|,)\s*([+-]?[0-9]+)\s*)?\]?")
+_NUMBER = r"\s*([+-]?[0-9]+)\s*"
+_MORE = rf"(?:(?:x|×|,){_NUMBER})?"
+# 5, 5x5, [5, 5], or one per axis of a 3-D input: 3x7x7, [3, 7, 7]
+SIZE = re.compile(rf"\[?{_NUMBER}{_MORE}{_MORE}\]?")
 
 
 def _input(ctx, param, value):
@@ -24,7 +28,8 @@ def _input(ctx, param, value):
 
 
 def size_value(minimum: int, words: tuple[str, ...] = ()):
-    """An int, `5x5` or `[h, w]`; `?`/`any` and `words` ('same', …) pass as words."""
+    """An int, `5x5`, `[h, w]` or one per axis (`3x7x7`); `?`/`any` and `words` ('same', …)
+    pass as words."""
     def callback(ctx, param, value):
         if value is None:
             return None
@@ -37,7 +42,7 @@ def size_value(minimum: int, words: tuple[str, ...] = ()):
         if not match or text.startswith("[") != text.endswith("]"):
             also = "".join(f", {word}" for word in (*words, "?", "any"))
             raise click.BadParameter(f"{value!r} is not a {param.name} like 5, 5x5 or [5, 5]"
-                                     f"{also}")
+                                     f" (3x7x7 on a 3-D input){also}")
         numbers = [int(part) for part in match.groups() if part is not None]
         if min(numbers) < minimum:
             raise click.BadParameter(f"{param.name} must be ≥ {minimum}")
@@ -46,23 +51,39 @@ def size_value(minimum: int, words: tuple[str, ...] = ()):
 
 
 def _output(ctx, param, value):
+    """One output size for every axis (28) or one per axis (28x28, 16x56x56)."""
     if value is None:
         return None
     match = SIZE.fullmatch(value.strip().lower())
     numbers = [int(part) for part in match.groups() if part] if match else []
     if not numbers or min(numbers) < 1:
         raise click.BadParameter(f"{value!r} is not an output size like 28 or 28x28")
-    return (numbers[0], numbers[-1])
+    return tuple(numbers)
 
 
 def _spatial(shape, chw: bool):
     from ..engine.shapes import spatial_rank
 
     shape = ordered_input(shape, chw, "INPUT")
-    if spatial_rank(shape) != 2:
-        raise click.BadParameter("a conv or pooling layer needs HxWxC (height × width × "
-                                 "channels), e.g. 32x32x3", param_hint="INPUT")
+    if spatial_rank(shape) == 0:
+        raise click.BadParameter("a conv or pooling layer needs a map: HxWxC (height × width × "
+                                 "channels), e.g. 32x32x3 (LxC like 16000x1, DxHxWxC like "
+                                 "16x112x112x3)", param_hint="INPUT")
     return shape
+
+
+def _per_axis(output: tuple[int, ...], shape) -> tuple[int, ...]:
+    """--output for the input's rank: one size repeats, else one per axis."""
+    from ..engine.shapes import rank_text, shape_str, spatial_rank
+
+    rank = spatial_rank(shape)
+    if len(output) == 1:
+        return output * rank
+    if len(output) != rank:
+        raise click.BadParameter(f"{'x'.join(map(str, output))} gives {len(output)} sizes, but "
+                                 f"the input {shape_str(shape)} is {rank_text(shape)}; give one "
+                                 f"size or {rank}", param_hint="--output")
+    return output
 
 
 def _show(make, shape, values: dict, output, format_: str) -> None:
@@ -80,13 +101,17 @@ def _show(make, shape, values: dict, output, format_: str) -> None:
     if asked and values.get("padding") == "same":
         raise click.UsageError("--padding same picks the padding for each kernel and stride, "
                                f"so --{asked[0]} ? has nothing to search; give a padding")
+    if asked == ["kernel"] and values.get("padding") == "causal":
+        raise click.UsageError("--padding causal is (F−1)·D on the left, so it changes with "
+                               "the kernel --kernel ? searches; give the padding as a number")
     if asked == ["kernel"] and values.get("stride") is None:
         raise click.UsageError("a pool's stride defaults to its window, which is the unknown; "
                                "give --stride with --kernel ?")
     if asked:
         known = {name: value for name, value in values.items() if name != asked[0]}
+        wanted = None if output is None else _per_axis(output, shape)
         result = explore(lambda value: make(**known, **{asked[0]: value}), shape, asked[0],
-                         output)
+                         wanted)
         if format_ == "json":
             click.echo(choices_json(result))
         else:
@@ -109,17 +134,20 @@ CHW = click.option("--chw", is_flag=True, help="INPUT is written C×H×W (PyTorc
 @click.option("--filters", "-k", type=click.IntRange(min=1), required=True,
               help="Number of filters K (output channels).")
 @click.option("--kernel", "-f", required=True, callback=size_value(1),
-              help="Kernel size F: 5, 5x5 or [h, w]; ? (or any) with --output.")
+              help="Kernel size F: 5, 5x5 or [h, w] (one per axis: 3x7x7); ? (or any) with "
+                   "--output.")
 @click.option("--stride", "-s", default="1", show_default=True, callback=size_value(1),
-              help="Stride S (5, 2x1, [h, w]), or ? / any to list the strides that fit.")
+              help="Stride S (5, 2x1, [h, w], 1x2x2), or ? / any to list the strides that fit.")
 @click.option("--padding", "-p", default="0", show_default=True,
-              callback=size_value(0, ("same", "valid")),
-              help="Padding P per side, same, valid, or ? / any to list the paddings that fit.")
-@click.option("--dilation", "-d", default="1", show_default=True, callback=size_value(1))
+              callback=size_value(0, ("same", "valid", "causal")),
+              help="Padding P per side (or one per axis), same, valid, causal (1-D: (F−1)·D on "
+                   "the left), or ? / any to list the paddings that fit.")
+@click.option("--dilation", "-d", default="1", show_default=True, callback=size_value(1),
+              help="Dilation D (or one per axis).")
 @click.option("--groups", "-g", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--bias/--no-bias", default=True, show_default=True)
 @click.option("--output", "output", callback=_output,
-              help="With --kernel ?: the output size wanted, e.g. 28 or 28x28.")
+              help="With --kernel ?: the output size wanted, e.g. 28 or 28x28 (one per axis).")
 @CHW
 @FORMAT
 def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias, output, chw,
@@ -132,6 +160,7 @@ def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias, 
       cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4
       cnncalc conv 32x32x3 --filters 10 --kernel 5 --stride 2 --padding any
       cnncalc conv 32x32x3 --filters 6 --kernel any --output 28
+      cnncalc conv 16x112x112x3 --filters 64 --kernel 3x7x7 --stride 1x2x2 --padding 1x3x3
     """
     from ..homework.card import conv_layer
 
@@ -148,12 +177,14 @@ def conv(input_shape, filters, kernel, stride, padding, dilation, groups, bias, 
 @cli.command()
 @click.argument("input_shape", metavar="INPUT", callback=_input)
 @click.option("--kernel", "-f", required=True, callback=size_value(1),
-              help="Window size F: 2, 2x2 or [h, w]; ? (or any) with --output.")
+              help="Window size F: 2, 2x2 or [h, w] (one per axis: 2x2x2); ? (or any) with "
+                   "--output.")
 @click.option("--stride", "-s", callback=size_value(1),
-              help="Stride S (default: the window size), or ? / any to list the strides "
-                   "that fit.")
+              help="Stride S (default: the window size; or one per axis), or ? / any to list "
+                   "the strides that fit.")
 @click.option("--padding", "-p", default="0", show_default=True, callback=size_value(0, ("same",)),
-              help="Padding P per side (at most F/2), same, or ? / any to list those that fit.")
+              help="Padding P per side (at most F/2; or one per axis), same, or ? / any to "
+                   "list those that fit.")
 @click.option("--mode", type=click.Choice(["max", "avg"]), default="max", show_default=True)
 @click.option("--ceil-mode", is_flag=True, help="Round the output size up, as PyTorch's "
               "ceil_mode (a last window starting in the right padding is dropped).")

@@ -44,7 +44,7 @@ def _square(minimum: int):
         if result == "?":
             raise click.BadParameter("apply computes with given numbers; ? is for the cards")
         if isinstance(result, tuple):
-            if len(set(result)) > 1:
+            if len(set(result)) > 1 or len(result) > 2:  # apply's matrices are 2-D
                 raise click.BadParameter(f"apply takes one {param.name} for both axes")
             result = result[0]
         return result
@@ -103,8 +103,9 @@ def apply_operation(operation, matrix, filter_, stride, padding, bias, steps, ba
         weight = read(filter_, "the filter", "--filter")
     else:
         match = SIZE.fullmatch(filter_.strip().lower())
-        sizes = {int(part) for part in match.groups() if part} if match else set()
-        if len(sizes) != 1 or min(sizes) < 1:
+        parts = [int(part) for part in match.groups() if part] if match else []
+        sizes = set(parts)
+        if len(sizes) != 1 or min(sizes) < 1 or len(parts) > 2:  # a 2-D matrix's window
             raise click.BadParameter(f"{operation} takes the square window size, e.g. --filter 2"
                                      " or 2x2", param_hint="--filter")
         weight = sizes.pop()

@@ -67,7 +67,8 @@ def summary(spec, input_shape, batch, strict, referee, max_memory, columns, chw,
       cnncalc summary my_net.yaml --input 224x224x3 --format json
       cnncalc summary resnet50 --format html -o report.html
     """
-    from ..render.formats import json_chunks, to_csv, to_markdown
+    from ..render.formats import to_csv, to_markdown
+    from ..render.json_document import json_chunks
 
     if not train:
         refuse_training_options_without_train()

@@ -77,7 +77,8 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
     batch = batch if batch is not None else network.batch
     totals = sum_rows(walker.rows, batch)
     figures = figures_of(main.shape, walker.rows, main.field)
-    checks = walker.checks + [Check("(network)", e.figure, e.value, figures[e.figure])
+    checks = walker.checks + [Check("(network)", e.figure, e.expected(figures[e.figure]),
+                                    figures[e.figure])
                               for e in network.expect]
     warnings = [f"{row.path}: {text}" for row in walker.rows for text in row.warnings]
     written = dict(network.inputs).get(first, network.input)

@@ -301,11 +301,17 @@ def advice(axis: AxisFit, label: str, max_padding: int | None = None) -> list[st
 
 def misfit_axes(fits: list[AxisFit]) -> list[tuple[AxisFit, str]]:
     """The axes that do not fit, with their label; equal axes are told once ("rows and
-    columns")."""
-    bad = [axis for axis in fits if not axis.fits]
-    if len(bad) == 2 and bad[0].formula() == bad[1].formula():
-        return [(bad[0], "rows and columns")]
-    return [(axis, axis.axis + "s") for axis in bad]
+    columns", "frames, rows and columns")."""
+    alike: dict[str, list[AxisFit]] = {}
+    for axis in fits:
+        if not axis.fits:
+            alike.setdefault(axis.formula(), []).append(axis)
+    labelled = []
+    for axes in alike.values():
+        names = [axis.axis + "s" for axis in axes]
+        label = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        labelled.append((axes[0], label))
+    return labelled
 
 
 def misfit_message(fits: list[AxisFit], max_padding: int | None = None) -> str:

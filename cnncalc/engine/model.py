@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..errors import SpecError, show
+from .options import Each
 from .shapes import Shape
 
 Node = Any  # a Layer or one of the composites below
@@ -22,11 +23,27 @@ class Expectation:
     where: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # A receptive field is one size or [height, width]: [1, 2, 3] could never match,
-        # so it is a mistake in the spec, not a failed check.
-        if self.figure == "rf" and isinstance(self.value, tuple) and len(self.value) != 2:
-            raise SpecError(f"expect rf must be one size or [height, width], got "
-                            f"{show(list(self.value))}", **self.where)
+        # A receptive field is one size or one per axis of the input ([height, width]; 1-D
+        # [length], 3-D [depth, height, width]): a list of the wrong length could never
+        # match, so it is a mistake in the spec, not a failed check.
+        if self.figure == "rf" and isinstance(self.value, tuple):
+            self.check_rank(len(self.value) if len(self.value) in (1, 2, 3) else 2)
+
+    def check_rank(self, rank: int) -> None:
+        """Refuse an `rf` list whose length is not the input's number of axes."""
+        if (self.figure == "rf" and isinstance(self.value, tuple)
+                and not isinstance(self.value, Each) and len(self.value) != rank):
+            per_axis = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]"}
+            raise SpecError(f"expect rf must be one size or {per_axis.get(rank, 'one per axis')}"
+                            f", got {show(list(self.value))}", **self.where)
+
+    def expected(self, got: Any) -> Any:
+        """The value to compare with what the analysis got: an rf given as one size stands
+        for every axis of the input's rank (SPEC §8)."""
+        if self.figure != "rf":
+            return self.value
+        self.check_rank(len(got))
+        return (self.value[0],) * len(got) if isinstance(self.value, Each) else tuple(self.value)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SpecError, show
+from ..errors import ShapeError, SpecError, show
 from ..limits import MAX_INT  # noqa: F401 (re-exported: beyond it no size is meaningful)
 
 
@@ -58,18 +58,35 @@ def _int0(value, what, option):
     return check_int(value, what, 0)
 
 
+class Each(tuple):
+    """A per-axis option given as one integer: the same on every axis, whatever the rank.
+
+    It holds the 2-D reading (an int n is (n, n), sides (n, n, n, n)) so code that never
+    meets another rank sees what it always saw; `for_rank` repeats it for 1-D and 3-D."""
+
+
+# How many per-axis sizes a list may give: one per axis for ranks 1 to 3.
+MAX_RANK = 3
+
+
 def _pair(value, what, minimum):
     kind = "a positive" if minimum >= 1 else "a non-negative"
     if isinstance(value, list):
-        if len(value) != 2:
-            raise SpecError(f"{what} must be {kind} integer or [height, width], got {show(value)}")
-        return (check_int(value[0], f"{what} height", minimum),
-                check_int(value[1], f"{what} width", minimum))
+        if not 1 <= len(value) <= MAX_RANK:
+            raise SpecError(f"{what} must be {kind} integer or [height, width] (1-D: [length], "
+                            f"3-D: [depth, height, width]), got {show(value)}")
+        names = AXIS_SIZE_NAMES.get(len(value))
+        return tuple(check_int(item, f"{what} {names[axis]}", minimum)
+                     for axis, item in enumerate(value))
     if _is_int(value):
         number = check_int(value, what, minimum)
-        return (number, number)
+        return Each((number, number))
     raise SpecError(f"{what} must be {kind} integer or [height, width], got {show(value)}"
                     f"{non_ascii_digits_hint(value)}")
+
+
+# The size names of a list of one, two or three per-axis values (messages only).
+AXIS_SIZE_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
 def _pair1(value, what, option):
@@ -81,28 +98,48 @@ def _pair0(value, what, option):
 
 
 def _sides(value, what, option):
-    """int | [h, w] | [top, bottom, left, right] → (top, bottom, left, right)."""
-    if isinstance(value, list) and len(value) == 4:
-        top, bottom, left, right = (check_int(v, what, 0) for v in value)
-        return (top, bottom, left, right)
-    if isinstance(value, list) and len(value) not in (2, 4):
+    """int | one per axis | (before, after) per axis; resolved for the input's rank by
+    `for_rank` (2-D: [h, w] or [top, bottom, left, right])."""
+    if isinstance(value, list) and len(value) in (4, 6):
+        return tuple(check_int(v, what, 0) for v in value)
+    if isinstance(value, list) and not 1 <= len(value) <= MAX_RANK:
         raise SpecError(f"{what} must be an integer, [h, w] or [top, bottom, left, right], "
                         f"got {show(value)}")
-    vertical, horizontal = _pair(value, what, 0)
-    return (vertical, vertical, horizontal, horizontal)
+    pair = _pair(value, what, 0)
+    return Each(pair * 2) if isinstance(pair, Each) else pair
 
 
 def _padding(value, what, option):
-    """Conv/pool padding: the sides, or 'same' (resolved per input), 'valid' = 0."""
+    """Conv/pool padding: the sides, or 'same' (resolved per input), 'valid' = 0, or
+    'causal' (1-D: all of it on the left, resolved per kernel)."""
     if isinstance(value, str):
         word = value.strip().lower()
-        if word == "same":
-            return "same"
+        if word in ("same", "causal"):
+            return word
         if word == "valid":
-            return (0, 0, 0, 0)
-        raise SpecError(f"{what} must be an integer, a pair, 4 sides, 'same' or 'valid', "
-                        f"got {show(value)}{non_ascii_digits_hint(value)}")
+            return Each((0, 0, 0, 0))
+        raise SpecError(f"{what} must be an integer, a pair, 4 sides, 'causal', 'same' or "
+                        f"'valid', got {show(value)}{non_ascii_digits_hint(value)}")
     return _sides(value, what, option)
+
+
+def for_rank(value: Any, kind: str, rank: int, what: str, shape_text: str) -> Any:
+    """A per-axis option for an input with `rank` spatial axes: an int repeats, a list must
+    give one value per axis (sides: also a (before, after) pair per axis)."""
+    if value is None or isinstance(value, str):
+        return value
+    sides = kind in ("sides", "padding")
+    if isinstance(value, Each):
+        return (value[0],) * (2 * rank if sides else rank)
+    if sides and len(value) == 2 * rank:
+        return tuple(value)
+    if len(value) == rank:
+        return tuple(v for v in value for _ in range(2)) if sides else tuple(value)
+    wanted = f"{rank} value{'s' if rank > 1 else ''}"
+    if sides:
+        wanted += f" (or {2 * rank}: before and after on each axis)"
+    raise ShapeError(f"{what} {list(value)} has {len(value)} value{'s' if len(value) > 1 else ''}"
+                     f", but the input {shape_text}; give {wanted} or one integer")
 
 
 def _transpose_padding(value, what, option):

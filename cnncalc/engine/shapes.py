@@ -1,7 +1,8 @@
 """Pure integer shape formulas. No floats: every division is exact or floored on purpose.
 
-A shape is a tuple: the spatial sizes then the channels — (H, W, C) for a feature map — or
-(N,) for a vector. Batch is never part of it. This is the only module that knows how a
+A shape is a tuple: the spatial sizes then the channels — (H, W, C) for a feature map,
+(L, C) for a 1-D signal, (D, H, W, C) for a volume or clip — or (N,) for a vector.
+Batch is never part of it. This is the only module that knows how a
 shape tuple is laid out; everything else asks it (spatial_sizes, channels, with_spatial…).
 """
 
@@ -11,6 +12,8 @@ Shape = tuple[int, ...]
 
 
 AXIS_NAMES = {1: ("sample",), 2: ("row", "column"), 3: ("frame", "row", "column")}
+# The size along each axis, in messages ("the padded input height …").
+SIZE_NAMES = {"sample": "length", "frame": "depth", "row": "height", "column": "width"}
 
 
 def is_spatial(shape: Shape) -> bool:
@@ -19,7 +22,7 @@ def is_spatial(shape: Shape) -> bool:
 
 
 def spatial_rank(shape: Shape) -> int:
-    """How many spatial axes: 2 for H×W×C, 0 for a vector."""
+    """How many spatial axes: 1 for L×C, 2 for H×W×C, 3 for D×H×W×C, 0 for a vector."""
     return len(shape) - 1 if is_spatial(shape) else 0
 
 
@@ -41,6 +44,15 @@ def with_spatial(sizes: tuple[int, ...], channel_count: int) -> Shape:
 def axis_names(shape: Shape) -> tuple[str, ...]:
     """What each spatial axis is called in messages: rows, columns (frames, samples)."""
     return AXIS_NAMES.get(spatial_rank(shape), tuple(f"axis {i}" for i in range(len(shape))))
+
+
+def rank_text(shape: Shape) -> str:
+    """'1-D (length × channels)' — how an error names an input's rank."""
+    rank = spatial_rank(shape)
+    if rank == 0:
+        return "a vector"
+    names = [SIZE_NAMES.get(name, name) for name in axis_names(shape)]
+    return f"{rank}-D ({' × '.join([*names, 'channels'])})"
 
 
 def numel(shape: Shape) -> int:
@@ -122,26 +134,35 @@ def adaptive_bins(size: int, out: int) -> list[tuple[int, int]]:
     return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
 
 
+# The mapping form of an input, per rank: its keys in the order of the shape tuple.
+SHAPE_KEYS = {1: ("length", "channels"), 2: ("height", "width", "channels"),
+              3: ("depth", "height", "width", "channels")}
+
+
 def parse_shape(value: object) -> Shape:
-    """'227x227x3', '227×227×3', {height, width, channels} or 784 → a shape tuple."""
+    """'227x227x3', '227×227×3', '16000x1' (L×C), '16x112x112x3' (D×H×W×C), a mapping of
+    {height, width, channels} (or {length, channels}, {depth, height, width, channels}) or
+    784 → a shape tuple. The number of sizes decides the rank (SPEC §8)."""
     from ..errors import SpecError, show
     from .options import check_int, non_ascii_digits_hint
 
     if isinstance(value, dict):
-        unknown = set(value) - {"height", "width", "channels"}
-        if unknown or len(value) != 3:
-            raise SpecError("a shape mapping needs exactly height, width and channels, got "
+        keys = next((keys for keys in SHAPE_KEYS.values() if set(keys) == set(value)), None)
+        if keys is None:
+            raise SpecError("a shape mapping needs exactly height, width and channels (or "
+                            "length and channels, or depth, height, width and channels), got "
                             f"{', '.join(map(str, value)) or 'nothing'}")
-        return tuple(check_int(value[key], key, 1) for key in ("height", "width", "channels"))
+        return tuple(check_int(value[key], key, 1) for key in keys)
     if isinstance(value, int) and not isinstance(value, bool):
         return (check_int(value, "input size", 1),)
     if isinstance(value, str):
         parts = value.strip().lower().replace("×", "x").split("x")
-        if len(parts) in (1, 3) and all(is_ascii_number(part.strip()) for part in parts):
+        if len(parts) <= 4 and all(is_ascii_number(part.strip()) for part in parts):
             numbers = tuple(int(part) for part in parts)
             return tuple(check_int(n, "shape size", 1) for n in numbers)
-    raise SpecError(f"cannot read shape {show(value)}: write HxWxC like 227x227x3, or an integer "
-                    f"for a vector{non_ascii_digits_hint(value)}")
+    raise SpecError(f"cannot read shape {show(value)}: write HxWxC like 227x227x3, LxC like "
+                    "16000x1, DxHxWxC like 16x112x112x3, or an integer for a vector"
+                    f"{non_ascii_digits_hint(value)}")
 
 
 def is_ascii_number(text: str) -> bool:

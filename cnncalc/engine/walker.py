@@ -125,7 +125,7 @@ class Walker:
     def check(self, path: str, expectation: Expectation, out: Shape, rows: list[Row],
               field_: Field) -> None:
         got = figures_of(out, rows, field_)[expectation.figure]
-        check = Check(path, expectation.figure, expectation.value, got)
+        check = Check(path, expectation.figure, expectation.expected(got), got)
         self.checks.append(check)
         if rows and rows[-1].path == path:
             rows[-1].checks.append(check)

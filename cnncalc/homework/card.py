@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from ..engine.fit import AxisFit, advice
 from ..engine.layers import AvgPool, Conv, Layer, MaxPool, Pool
+from ..engine.options import Each
 from ..engine.receptive import Field
-from ..engine.shapes import Shape, numel, shape_str
+from ..engine.shapes import SIZE_NAMES, Shape, axis_names, numel, shape_str
 from ..engine.text import format_number
 from ..errors import ShapeError
 from ..limits import CARD_LISTED
@@ -53,10 +54,9 @@ def _n(value: int) -> str:
 
 
 def _same_axes(axes: list[AxisFit]) -> bool:
-    first, second = axes
-    return (first.size, first.kernel, first.stride, first.pad_before, first.pad_after,
-            first.dilation) == (second.size, second.kernel, second.stride, second.pad_before,
-                                second.pad_after, second.dilation)
+    """Every axis does the same arithmetic (one line says it all); a 1-D input has one."""
+    return len({(axis.size, axis.kernel, axis.stride, axis.pad_before, axis.pad_after,
+                 axis.dilation) for axis in axes}) == 1
 
 
 def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], list[str],
@@ -64,7 +64,8 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
     """Output height/width with the lecture formula, plus the does-not-fit explanation."""
     axes = layer.axis_fits(shape)
     labelled = ([("output size", axes[0], out[0])] if _same_axes(axes)
-                else [("output height", axes[0], out[0]), ("output width", axes[1], out[1])])
+                else [(f"output {SIZE_NAMES.get(axis.axis, axis.axis)}", axis, out[a])
+                      for a, axis in enumerate(axes)])
     steps, warnings, notes = [], [], []
     both = len(labelled) == 1
     for label, axis, size in labelled:
@@ -82,60 +83,70 @@ def _size_steps(layer: Layer, shape: Shape, out: Shape) -> tuple[list[Step], lis
                          "window (the last padding row is unused)")
             continue
         steps.append(Step(label, axis.formula(), quotient, "does not fit"))
-        warnings.extend(_misfit_lines(layer, axis, size, both))
+        warnings.extend(_misfit_lines(layer, axis, size, both, shape))
     for axis in axes[:1] if both else axes:
         if axis.stride > axis.span:  # the division may be exact, yet rows are skipped
-            what = "rows and columns" if both else f"{axis.axis}s"
+            what = _every_axis(shape) if both else f"{axis.axis}s"
             warnings.append(f"stride {axis.stride} > kernel {axis.span}: {axis.stride - axis.span}"
                             f" of every {axis.stride} input {what} between windows are never "
                             "read")
     return steps, warnings, notes
 
 
-def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool) -> list[str]:
+def _every_axis(shape: Shape) -> str:
+    """'rows and columns', 'frames, rows and columns', 'samples': all axes of the input."""
+    names = [name + "s" for name in axis_names(shape)]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def _misfit_lines(layer: Layer, axis: AxisFit, size: int, both: bool, shape: Shape
+                  ) -> list[str]:
     """Why it does not fit and what would, in summary's words, plus the strides that fit."""
-    label = "rows and columns" if both else axis.axis + "s"
+    label = _every_axis(shape) if both else axis.axis + "s"
     strides = axis.fitting_strides(axis.span)
     return [*advice(axis, label, layer.max_padding()),
             f"strides ≤ {axis.span} that fit: " + ", ".join(map(str, strides))]
 
 
 def layer_card(layer: Layer, shape: Shape) -> Card:
-    """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (H, W, C)."""
+    """The answer card of a Conv, MaxPool or AvgPool layer on `shape` (L×C, H×W×C or
+    D×H×W×C: every figure with the kernel volume, the sizes per axis)."""
     if not isinstance(layer, (Conv, Pool)):
         raise ShapeError(f"an answer card needs a conv or pooling layer, not {layer.type}")
     out = layer.output_shape(shape)
     counts = layer.counts(shape, out)
     steps, warnings, notes = _size_steps(layer, shape, out)
+    if len(shape) == 2 and shape[1] > 1:  # L×C (SPEC §8), or an image without its channels?
+        notes.append(f"{shape_str(shape)} is read as 1-D: length {shape[0]}, {shape[1]} "
+                     f"channels (a {shape[0]}×{shape[1]} image is {shape[0]}x{shape[1]}x1)")
     steps.append(Step("output shape", "", shape_str(out, times="×")))
-    kh, kw = layer.kernel
+    volume, window = numel(layer.kernel), "·".join(map(str, layer.kernel))
     neurons = numel(out)
     steps.append(Step("neurons", "·".join(map(str, out)), _n(neurons)))
     if isinstance(layer, Conv):
         steps += _conv_steps(layer, shape, neurons, counts)
     else:
-        steps += [Step("inputs per neuron", f"{kh}·{kw}", _n(kh * kw), "one window per channel"),
-                  Step("connections", f"{_n(neurons)} × {kh * kw}", _n(counts.connections)),
+        steps += [Step("inputs per neuron", window, _n(volume), "one window per channel"),
+                  Step("connections", f"{_n(neurons)} × {volume}", _n(counts.connections)),
                   Step("params", "", "0", "pooling has no weights or biases"),
                   Step("MACs", "", "0", "max/mean are not multiply-accumulates")]
-    rf = Field().after(layer.rf_steps(shape)).rf
-    dilation = getattr(layer, "dilation", (1, 1))
+    rf = Field.of_input(len(shape) - 1).after(layer.rf_steps(shape)).rf
+    dilation = getattr(layer, "dilation", (1,) * len(rf))
     rf_formula = ""
-    if dilation != (1, 1):
+    if any(d != 1 for d in dilation):
         rf_formula = " × ".join(f"({d}·({k}−1) + 1)"
                                 for d, k in zip(dilation, layer.kernel, strict=True))
     steps.append(Step("receptive field", rf_formula,
-                      f"{format_number(rf[0])}×{format_number(rf[1])}",
+                      "×".join(map(format_number, rf)),
                       "of this layer alone"))
     return Card(_title(layer, shape), shape, out, steps, warnings, notes)
 
 
 def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
-    kh, kw = layer.kernel
     groups, filters = layer.resolve(shape)
     per_neuron = layer.inputs_per_neuron(shape)
     channels = str(shape[-1]) if groups == 1 else f"({shape[-1]}/{groups})"
-    inputs = f"{kh}·{kw}·{channels}"
+    inputs = "·".join([*map(str, layer.kernel), channels])
     bias = 1 if layer.bias else 0
     steps = [Step("weights per neuron", inputs + (" + 1 bias" if bias else ""),
                   _n(per_neuron + bias), "n + 1 with bias" if bias else "n, no bias"),
@@ -150,20 +161,25 @@ def _conv_steps(layer: Conv, shape: Shape, neurons: int, counts) -> list[Step]:
     return steps
 
 
-def _pair(pair: tuple[int, int]) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+def _pair(pair: tuple[int, ...]) -> str:
+    return str(pair[0]) if len(set(pair)) == 1 else "×".join(map(str, pair))
 
 
 def _title(layer: Layer, shape: Shape) -> str:
     padding = layer.padding
     if padding != "same":
-        top, bottom, left, right = padding
-        padding = str(top) if len(set(padding)) == 1 else str(list(padding))
-    text = f"{layer.kernel[0]}×{layer.kernel[1]}"
+        symmetric = all(padding[a] == padding[a + 1] for a in range(0, len(padding), 2))
+        if len(set(padding)) == 1:
+            padding = str(padding[0])
+        elif symmetric and len(padding) != 4:  # 1-D, 3-D: one number per axis
+            padding = _pair(padding[::2])
+        else:
+            padding = str(list(padding))
+    text = "×".join(map(str, layer.kernel))
     if isinstance(layer, Conv):
         filters = layer.resolve(shape)[1]
         text = f"conv {text}, {filters} filter{'s' if filters != 1 else ''}"
-        if layer.dilation != (1, 1):
+        if any(d != 1 for d in layer.dilation):
             text += f", dilation {_pair(layer.dilation)}"
         if layer.groups > 1 or layer.depthwise:
             text += f", groups {layer.resolve(shape)[0]}"
@@ -174,37 +190,37 @@ def _title(layer: Layer, shape: Shape) -> str:
 
 
 # -- building a single layer from command-line numbers ---------------------------------------
-Pair = tuple[int, int]
+PerAxis = int | tuple[int, ...]
 
 
-def _both(value: int | Pair) -> Pair:
-    return (value, value) if isinstance(value, int) else tuple(value)
+def _axes(value: PerAxis, sides: bool = False) -> tuple[int, ...]:
+    """An int (every axis, resolved for the input's rank by engine/options.py) or one value
+    per axis ([h, w] on a 2-D input; 1x2x2 on a 3-D one)."""
+    if isinstance(value, tuple):
+        return value
+    return Each((value,) * (4 if sides else 2))
 
 
-def _padding(value: int | Pair | str):
-    """An int, [h, w] or 'same'/'valid' as a layer's padding option."""
-    if value == "same":
-        return "same"
-    if value == "valid":
-        return (0,) * 4
-    height, width = _both(value)
-    return (height, height, width, width)
+def _padding(value: PerAxis | str):
+    """An int, one per axis, or 'same'/'valid'/'causal' as a layer's padding option."""
+    if value in ("same", "causal"):
+        return value
+    return _axes(0 if value == "valid" else value, sides=True)
 
 
-def conv_layer(filters: int, kernel: int | Pair, stride: int | Pair = 1,
-               padding: int | Pair | str = 0, dilation: int | Pair = 1, groups: int = 1,
+def conv_layer(filters: int, kernel: PerAxis, stride: PerAxis = 1,
+               padding: PerAxis | str = 0, dilation: PerAxis = 1, groups: int = 1,
                bias: bool = True) -> Conv:
-    return Conv("conv", filters=filters, kernel=_both(kernel), stride=_both(stride),
-                padding=_padding(padding), dilation=_both(dilation), groups=groups,
+    return Conv("conv", filters=filters, kernel=_axes(kernel), stride=_axes(stride),
+                padding=_padding(padding), dilation=_axes(dilation), groups=groups,
                 depthwise=False, bias=bias)
 
 
-def pool_layer(kernel: int | Pair, stride: int | Pair | None = None,
-               padding: int | Pair | str = 0, mode: str = "max",
-               ceil_mode: bool = False) -> MaxPool | AvgPool:
+def pool_layer(kernel: PerAxis, stride: PerAxis | None = None, padding: PerAxis | str = 0,
+               mode: str = "max", ceil_mode: bool = False) -> MaxPool | AvgPool:
     cls = MaxPool if mode == "max" else AvgPool
     stride = kernel if stride is None else stride
-    return cls(cls.type, kernel=_both(kernel), stride=_both(stride), padding=_padding(padding),
+    return cls(cls.type, kernel=_axes(kernel), stride=_axes(stride), padding=_padding(padding),
                ceil_mode=ceil_mode)
 
 
@@ -220,17 +236,21 @@ class Choices:
     span: int = 0  # the kernel's span: a stride above it skips input
 
 
-def explore(make, shape: Shape, what: str, wanted: tuple[int, int] | None = None) -> Choices:
+def explore(make, shape: Shape, what: str, wanted: tuple[int, ...] | None = None) -> Choices:
     """The values of `what` that fit by §2 over SPEC §12's ranges (paddings 0…F−1, pools
-    0…⌊F/2⌋; strides 1…room + 1; kernels 1…H + 2P giving `wanted`), found in closed form
-    (homework/inverse.py) and listed up to limits.CARD_LISTED."""
+    0…⌊F/2⌋; strides 1…room + 1; kernels 1…H + 2P giving `wanted`, one size per axis or one
+    for all), found in closed form (homework/inverse.py) and listed up to limits.CARD_LISTED.
+    The searched value is one integer for every axis of the input's rank (an `Each`)."""
     from .inverse import fitting_kernels, fitting_paddings, fitting_strides_loosely
 
-    probe = make(1 if what == "kernel" else 0 if what == "padding" else 1)
-    axes = probe.axis_fits(shape)
+    probe = make(0 if what == "padding" else 1)
+    axes = probe.axis_fits(shape)  # resolves the per-axis options for the input's rank
     complete = True
     if what == "padding":
-        top = probe.kernel[0] // 2 if isinstance(probe, Pool) else axes[0].span - 1
+        # the largest span decides when more padding only adds zeros; PyTorch caps a pool's
+        # padding at half its smallest window
+        top = (min(probe.kernel) // 2 if isinstance(probe, Pool)
+               else max(axis.span for axis in axes) - 1)
         values = fitting_paddings([(axis.size, axis.span, axis.stride) for axis in axes], top)
         note = (f"paddings 0–{top} (PyTorch allows at most half the kernel)"
                 if isinstance(probe, Pool) else
@@ -240,13 +260,16 @@ def explore(make, shape: Shape, what: str, wanted: tuple[int, int] | None = None
                  for axis in axes]
         top = max(max(room for room, _ in rooms) + 1, 1)
         values, complete = fitting_strides_loosely(rooms, top)
-        note = f"strides 1–{top}; a stride above the kernel size skips rows between windows"
+        skipped = "rows" if len(axes) == 2 else "input"
+        note = f"strides 1–{top}; a stride above the kernel size skips {skipped} between windows"
     else:
-        dilation = getattr(probe, "dilation", (1, 1))[0]
+        if len(wanted) != len(axes):
+            wanted = (wanted[0],) * len(axes)
         values = fitting_kernels([(axis.size, axis.stride, axis.pad_before, axis.pad_after)
-                                  for axis in axes], wanted, dilation)
-        top = axes[0].size + axes[0].pad_before + axes[0].pad_after
-        note = f"kernels 1–{top} giving {wanted[0]}×{wanted[1]}"
+                                  for axis in axes], wanted,
+                                 tuple(axis.dilation for axis in axes))
+        top = min(axis.size + axis.pad_before + axis.pad_after for axis in axes)
+        note = f"kernels 1–{top} giving {'×'.join(map(str, wanted))}"
     fitting, more = [], False
     for value in values:
         if len(fitting) == CARD_LISTED.value:
@@ -273,7 +296,10 @@ def explore(make, shape: Shape, what: str, wanted: tuple[int, int] | None = None
         note += (f"; a total of {total} split [{total // 2}, {total - total // 2}] would, or "
                  f"an input of {sizes} with padding 0")
     title = _title(probe, shape)
+    ones, unknown = "×".join("1" * len(axes)), "×".join("?" * len(axes))
     title = (title.replace(", stride 1,", ", stride ?,") if what == "stride"
              else title.replace(", padding 0 on", ", padding ? on") if what == "padding"
-             else title.replace("1×1", "?×?", 1) + f" → {wanted[0]}×{wanted[1]}")
-    return Choices(what, title, fitting, note, axes[0].span)
+             else title.replace(f" {ones},", f" {unknown},", 1)
+             + f" → {'×'.join(map(str, wanted))}")
+    # a stride above the narrowest window skips input on that axis
+    return Choices(what, title, fitting, note, min(axis.span for axis in axes))

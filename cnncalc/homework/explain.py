@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..engine.analysis import Analysis, Check, Row
 from ..engine.layers import Activation, BatchNorm, Conv, ConvTranspose, Dense, Flatten, Pool
 from ..engine.receptive import Field
-from ..engine.shapes import is_spatial, shape_str
+from ..engine.shapes import SIZE_NAMES, axis_names, is_spatial, numel, shape_str, spatial_rank
 from ..engine.text import format_number
 from ..errors import CnnCalcError, suggest
 from .card import Step, layer_card
@@ -86,7 +86,7 @@ def _fields_before(rows: list[Row]):
     Rows run in execution order; inside residual/concat branches the previous row is not
     always the input, so we only claim it when recomputing this row's field agrees.
     """
-    previous = Field()
+    previous = Field.of_input(spatial_rank(rows[0].input)) if rows else Field()
     for row in rows:
         steps = row.layer.rf_steps(row.input) if row.layer and is_spatial(row.input) else []
         if previous.after(steps) == row.field:
@@ -134,11 +134,14 @@ def explain_row(row: Row, before: Field | None,
 def _rf_step(row: Row, before: Field | None) -> Step:
     """rf' = rf + (F−1)·D·jump (Araujo et al.), written out when the layer is a plain window."""
     rf, jump = row.field.rf, row.field.jump
-    value = (format_number(rf[0]) if rf[0] == rf[1]
-             else f"{format_number(rf[0])}×{format_number(rf[1])}")
+    value = (format_number(rf[0]) if len(set(rf)) == 1  # one number when every axis agrees
+             else "×".join(map(format_number, rf)))
     steps = row.layer.rf_steps(row.input) if row.layer else []
-    if before is None or len(steps) != 1 or rf[0] != rf[1] or steps[0][0] != steps[0][1]:
-        return Step("receptive field", "", value, f"jump {format_number(jump[0])}")
+    if (before is None or len(steps) != 1 or len(set(rf)) != 1 or len(set(steps[0])) != 1
+            or len(set(before.rf)) != 1 or len(set(before.jump)) != 1):
+        jumps = (format_number(jump[0]) if len(set(jump)) == 1
+                 else "×".join(map(format_number, jump)))
+        return Step("receptive field", "", value, f"jump {jumps}")
     span, stride, _ = steps[0][0]
     old_rf, old_jump = before.rf[0], before.jump[0]
     formula = f"{format_number(old_rf)} + ({span} − 1)·{format_number(old_jump)}"
@@ -165,7 +168,8 @@ def _dense_steps(row: Row) -> list[Step]:
 def _transpose_steps(row: Row) -> list[Step]:
     layer = row.layer
     steps = []
-    for axis, label in ((0, "output height"), (1, "output width")):
+    names = [f"output {SIZE_NAMES.get(name, name)}" for name in axis_names(row.input)]
+    for axis, label in enumerate(names):
         size, stride = row.input[axis], layer.stride[axis]
         span = layer.dilation[axis] * (layer.kernel[axis] - 1) + 1
         if layer.padding == "same":  # Keras: H·S
@@ -177,10 +181,10 @@ def _transpose_steps(row: Row) -> list[Step]:
                        f"{layer.dilation[axis]}·({layer.kernel[axis]} − 1) + "
                        f"{layer.output_padding[axis]} + 1")
         steps.append(Step(label, formula, str(row.output[axis])))
-    per_input = layer.kernel[0] * layer.kernel[1] * layer.filters // layer.groups
+    per_input = numel(layer.kernel) * layer.filters // layer.groups
     return steps + [
         Step("output shape", "", shape_str(row.output, times="×")),
-        Step("weights", f"{row.input[2]} × {per_input}", _n(row.weights)),
+        Step("weights", f"{row.input[-1]} × {per_input}", _n(row.weights)),
         Step("params", f"{_n(row.weights)} + {row.biases}", _n(row.params)),
         Step("MACs", f"{'·'.join(map(str, row.input))} × {per_input}", _n(row.macs))]
 

@@ -82,18 +82,20 @@ def fitting_strides_loosely(axes: list[tuple[int, int]], limit: int,
 
 
 def fitting_kernels(axes: list[tuple[int, int, int, int]], wanted: tuple[int, ...],
-                    dilation: int) -> list[int]:
+                    dilation: int | tuple[int, ...]) -> list[int]:
     """Kernel sizes F ≥ 1 giving the wanted output size on every axis (size, stride,
     padding before, padding after) and fitting by §2. With E = H + Pb + Pa − 1 − (O−1)·S,
     the output is O exactly when D(F−1) = E − r for a leftover r in 0…S−1, and it fits when
-    r ≤ Pa: r ≡ E (mod D), so at most ⌊Pa/D⌋ + 1 values per axis."""
+    r ≤ Pa: r ≡ E (mod D), so at most ⌊Pa/D⌋ + 1 values per axis. The dilation is one for
+    every axis or one per axis (1-D and 3-D inputs, SPEC §8)."""
+    dilations = (dilation,) * len(axes) if isinstance(dilation, int) else dilation
     chosen: set[int] | None = None
-    for (size, stride, before, after), out in zip(axes, wanted, strict=True):
+    for (size, stride, before, after), out, spread in zip(axes, wanted, dilations, strict=True):
         room = size + before + after - 1 - (out - 1) * stride
         found = set()
-        leftover = room % dilation if room >= 0 else None
+        leftover = room % spread if room >= 0 else None
         while leftover is not None and leftover <= min(stride - 1, after, room):
-            found.add((room - leftover) // dilation + 1)
-            leftover += dilation
+            found.add((room - leftover) // spread + 1)
+            leftover += spread
         chosen = found if chosen is None else chosen & found
     return sorted(chosen or ())

@@ -13,9 +13,10 @@ def onnx_dims(shape: Shape, batch: int = 1) -> list[int]:
 
 
 def from_onnx_dims(dims: list[int] | tuple[int, ...]) -> Shape:
-    """[N, C, H, W] → (H, W, C); [N, n] → (n,). The batch is dropped."""
-    if len(dims) == 4:
-        return (dims[2], dims[3], dims[1])
+    """[N, C, H, W] → (H, W, C), [N, C, L] → (L, C), [N, C, D, H, W] → (D, H, W, C);
+    [N, n] → (n,). The batch is dropped."""
+    if 3 <= len(dims) <= 5:
+        return (*dims[2:], dims[1])
     if len(dims) == 2:
         return (dims[1],)
     raise ValueError(f"rank {len(dims)}")

@@ -54,9 +54,10 @@ class OnnxGraph:
         dims = self.input_dims[self.data_input]
         if override is not None:
             return tuple(override)
-        if len(dims) not in (2, 4):
+        if not 2 <= len(dims) <= 5:
             raise SpecError(f"the ONNX input '{self.data_input}' has rank {len(dims)}; cnncalc "
-                            "reads N×C×H×W images or N×features vectors", file=self.file)
+                            "reads N×C×H×W images, N×C×L signals, N×C×D×H×W volumes or "
+                            "N×features vectors", file=self.file)
         if any(not isinstance(dim, int) or dim < 1 for dim in dims[1:]):
             shown = "×".join(str(dim) for dim in dims)
             raise SpecError(f"the ONNX input '{self.data_input}' has a symbolic size ({shown}); "
@@ -93,7 +94,7 @@ class OnnxGraph:
         shapes = {self.data_input: self.input}
         for value in [*inferred.graph.value_info, *inferred.graph.output]:
             dims = _dims(value)
-            if len(dims) in (2, 4) and all(isinstance(dim, int) for dim in dims):
+            if 2 <= len(dims) <= 5 and all(isinstance(dim, int) for dim in dims):
                 shapes[value.name] = from_onnx_dims(dims)
         return shapes
 

@@ -46,9 +46,10 @@ def unsupported(graph: OnnxGraph, node, why: str = "") -> Unsupported:
 
 
 def _sides(pads: list[int]) -> list[int]:
-    """ONNX [top, left, bottom, right] → cnncalc [top, bottom, left, right]."""
-    top, left, bottom, right = pads
-    return [top, bottom, left, right]
+    """ONNX [every begin, every end] → cnncalc (before, after) per axis: 2-D
+    [top, left, bottom, right] → [top, bottom, left, right]."""
+    rank = len(pads) // 2
+    return [side for axis in range(rank) for side in (pads[axis], pads[rank + axis])]
 
 
 def _padding(graph, node, a) -> Any:
@@ -57,12 +58,13 @@ def _padding(graph, node, a) -> Any:
     if auto == "SAME_UPPER":
         return "same"
     if auto == "VALID":
-        return [0, 0, 0, 0]
+        return 0
     if auto not in ("NOTSET", ""):
         raise unsupported(graph, node, f"auto_pad {auto} (cnncalc's 'same' is SAME_UPPER)")
-    pads = list(a.get("pads", [0, 0, 0, 0]))
-    if len(pads) != 4:
-        raise unsupported(graph, node, f"{len(pads) // 2}-D padding; cnncalc reads 2-D layers")
+    pads = list(a.get("pads", [0] * 2 * len(a.get("kernel_shape", [0, 0]))))
+    if len(pads) not in (2, 4, 6):
+        raise unsupported(graph, node, f"{len(pads) // 2}-D padding; cnncalc reads 1-D, 2-D "
+                          "and 3-D layers")
     return _sides(pads)
 
 
@@ -73,12 +75,13 @@ def _has(node, index: int) -> bool:
 def read_conv(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
     dims = graph.weight_dims(node.input[1])
-    if dims is None or len(dims) != 4:
+    if dims is None or len(dims) not in (3, 4, 5):
         raise unsupported(graph, node, "its weight is neither an initializer nor a weight "
-                          "input of rank 4")
+                          "input of rank 3 to 5 (1-D to 3-D)")
+    ones = [1] * (len(dims) - 2)
     options = {"filters": dims[0], "kernel": list(a.get("kernel_shape", dims[2:])),
-               "stride": list(a.get("strides", [1, 1])), "padding": _padding(graph, node, a),
-               "dilation": list(a.get("dilations", [1, 1])), "groups": a.get("group", 1),
+               "stride": list(a.get("strides", ones)), "padding": _padding(graph, node, a),
+               "dilation": list(a.get("dilations", ones)), "groups": a.get("group", 1),
                "bias": _has(node, 2)}
     return "conv", options
 
@@ -86,45 +89,48 @@ def read_conv(graph: OnnxGraph, node) -> tuple[str, dict]:
 def read_convtranspose(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
     dims = graph.weight_dims(node.input[1])
-    if dims is None or len(dims) != 4:
-        raise unsupported(graph, node, "its weight is not a known rank-4 tensor")
+    if dims is None or len(dims) not in (3, 4, 5):
+        raise unsupported(graph, node, "its weight is not a known tensor of rank 3 to 5")
     if "output_shape" in a or a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         raise unsupported(graph, node, "output_shape / auto_pad (write explicit pads)")
-    top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
+    rank = len(dims) - 2
+    pads = list(a.get("pads", [0] * 2 * rank))
     groups = a.get("group", 1)
     options = {
         "filters": dims[1] * groups, "kernel": list(a.get("kernel_shape", dims[2:])),
-        "stride": list(a.get("strides", [1, 1])), "padding": [top, left],
-        "output_padding": list(a.get("output_padding", [0, 0])),
-        "dilation": list(a.get("dilations", [1, 1])), "groups": groups, "bias": _has(node, 2)}
-    if (top, left) != (bottom, right):  # Keras 'same'/'valid' as cnncalc exports them?
-        return "convtranspose", _keras_transpose(graph, node, options, [top, bottom, left,
-                                                                         right])
+        "stride": list(a.get("strides", [1] * rank)), "padding": pads[:rank],
+        "output_padding": list(a.get("output_padding", [0] * rank)),
+        "dilation": list(a.get("dilations", [1] * rank)), "groups": groups,
+        "bias": _has(node, 2)}
+    if pads[:rank] != pads[rank:]:  # Keras 'same'/'valid' as cnncalc exports them?
+        return "convtranspose", _keras_transpose(graph, node, options, pads)
     return "convtranspose", options
 
 
 def _keras_transpose(graph, node, options: dict, pads: list[int]) -> dict:
     """Uneven pads are Keras' 'same' when they crop D(F−1)+1 − S with the odd pixel after
-    (and add nothing), else unsupported."""
+    (and add nothing), else unsupported. ONNX pads: all the befores, then all the afters."""
+    rank = len(pads) // 2
     for word in ("same", "valid"):
         layer = CATALOG["convtranspose"]("probe", **{**options, "padding": word,
-                                                     "output_padding": (0, 0)})
-        sides = [side for axis in (0, 1) for side in layer.trims(axis)]
-        if sides == [pads[0], pads[1], options["output_padding"][0], pads[2], pads[3],
-                     options["output_padding"][1]]:
-            return {**options, "padding": word, "output_padding": [0, 0]}
+                                                     "output_padding": (0,) * rank})
+        layer.bind((1,) * rank + (1,))  # resolve the per-axis options for this rank
+        trims = [layer.trims(axis) for axis in range(rank)]
+        if [t[0] for t in trims] + [t[1] for t in trims] == pads and \
+                [t[2] for t in trims] == list(options["output_padding"]):
+            return {**options, "padding": word, "output_padding": [0] * rank}
     raise unsupported(graph, node, f"asymmetric pads {pads} other than Keras' 'same'")
 
 
 def read_pool(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
-    dilation = list(a.get("dilations", [1, 1]))
+    kernel = list(a["kernel_shape"])
+    dilation = list(a.get("dilations", [1] * len(kernel)))
     if any(d != 1 for d in dilation) and node.op_type != "MaxPool":
         raise unsupported(graph, node, "only max pooling is dilated in cnncalc")
     if len(node.output) > 1 and node.output[1]:
         raise unsupported(graph, node, "MaxPool's indices output")
-    kernel = list(a["kernel_shape"])
-    options = {"kernel": kernel, "stride": list(a.get("strides", [1, 1])),
+    options = {"kernel": kernel, "stride": list(a.get("strides", [1] * len(kernel))),
                "padding": _padding(graph, node, a), "ceil_mode": bool(a.get("ceil_mode", 0))}
     if node.op_type == "LpPool":
         if any(options.pop("padding")):
@@ -213,26 +219,28 @@ def read_pad(graph: OnnxGraph, node) -> tuple[str, dict]:
     mode = a.get("mode", b"constant")
     pads = graph.constant(node.input[1]) if _has(node, 1) else a.get("pads")
     value = graph.constant(node.input[2]) if _has(node, 2) else None
-    if (mode not in (b"constant", "constant") or pads is None or len(pads) != 8
+    if (mode not in (b"constant", "constant") or pads is None or len(pads) not in (6, 8, 10)
             or (value is not None and float(value) != 0) or _has(node, 3)):
-        raise unsupported(graph, node, "only zero padding of the two spatial axes is zeropad")
+        raise unsupported(graph, node, "only zero padding of the spatial axes is zeropad")
     pads = [int(p) for p in pads]
-    if pads[0] or pads[1] or pads[4] or pads[5] or min(pads) < 0:
+    axes = len(pads) // 2  # N, C and the spatial axes; begins, then ends
+    if pads[0] or pads[1] or pads[axes] or pads[axes + 1] or min(pads) < 0:
         raise unsupported(graph, node, f"pads {pads} touch the batch or channel axes")
-    return "zeropad", {"padding": [pads[2], pads[6], pads[3], pads[7]]}
+    return "zeropad", {"padding": _sides(pads[2:axes] + pads[axes + 2:])}
 
 
 def read_resize(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     a = attrs(node)
     mode = a.get("mode", b"nearest")
     mode = mode.decode() if isinstance(mode, bytes) else mode
-    if mode not in ("nearest", "linear") or shape_out[2] != shape_in[2]:
+    if mode not in ("nearest", "linear") or shape_out[-1] != shape_in[-1]:
         raise unsupported(graph, node, f"mode {mode}; cnncalc's upsample is nearest or bilinear")
     options: dict[str, Any] = {"mode": "bilinear" if mode == "linear" else "nearest"}
-    if shape_out[0] % shape_in[0] == 0 and shape_out[1] % shape_in[1] == 0:
-        options["scale"] = [shape_out[0] // shape_in[0], shape_out[1] // shape_in[1]]
+    pairs = list(zip(shape_in[:-1], shape_out[:-1], strict=True))  # every spatial axis
+    if all(after % before == 0 for before, after in pairs):
+        options["scale"] = [after // before for before, after in pairs]
     else:
-        options["size"] = [shape_out[0], shape_out[1]]
+        options["size"] = [after for _, after in pairs]
     return "upsample", options
 
 
@@ -241,26 +249,30 @@ def read_slice(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     if _has(node, 3):
         axes = graph.constant(node.input[3])
     steps = graph.constant(node.input[4]) if _has(node, 4) else None
-    if axes is not None and [int(x) % 4 for x in axes] == [1] and starts is not None \
-            and (steps is None or list(steps) == [1]):
+    ndim = len(shape_in) + 1  # N, C and the spatial axes 2 … ndim − 1
+    chosen = [int(x) % ndim for x in axes] if axes is not None else []
+    if chosen == [1] and starts is not None and (steps is None or list(steps) == [1]):
         start = int(starts[0])
-        return "slice", {"channels": [start, start + shape_out[2]]}
-    spatial = axes is not None and sorted(int(x) % 4 for x in axes) in ([2], [3], [2, 3])
+        return "slice", {"channels": [start, start + shape_out[-1]]}
+    spatial = bool(chosen) and len(set(chosen)) == len(chosen) and min(chosen) >= 2
     if starts is None or not spatial or (steps is not None and any(int(s) != 1 for s in steps)):
         raise unsupported(graph, node, "only a step-1 Slice of the channels (slice) or of "
                           "the spatial axes (crop) is read")
-    begin = {int(axis) % 4: int(start) for axis, start in zip(axes, starts, strict=True)}
-    top, left = begin.get(2, 0), begin.get(3, 0)
-    if top < 0 or left < 0:
+    begin = {int(axis) % ndim: int(start) for axis, start in zip(axes, starts, strict=True)}
+    if min(begin.values()) < 0:
         raise unsupported(graph, node, "negative Slice starts")
-    return "crop", {"crop": [top, shape_in[0] - shape_out[0] - top, left,
-                             shape_in[1] - shape_out[1] - left]}
+    crop = []
+    for index in range(ndim - 2):
+        before = begin.get(index + 2, 0)
+        crop += [before, shape_in[index] - shape_out[index] - before]
+    return "crop", {"crop": crop}
 
 
 def read_reducemean(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     a = attrs(node)
     axes = a.get("axes") or (list(graph.constant(node.input[1])) if _has(node, 1) else [])
-    if sorted(int(x) % 4 for x in axes) == [2, 3] and a.get("keepdims", 1) == 1:
+    ndim = len(shape_in) + 1
+    if sorted(int(x) % ndim for x in axes) == list(range(2, ndim)) and a.get("keepdims", 1) == 1:
         return "globalavgpool", {}
     raise unsupported(graph, node, "only ReduceMean over the spatial axes (keepdims) is "
                       "global average pooling")
@@ -298,7 +310,7 @@ def read_layer(graph: OnnxGraph, node) -> tuple[str, dict]:
     if node.op_type in SHAPED_READERS:
         shape_in = graph.shape(node.input[0], node)
         shape_out = graph.shape(node.output[0], node)
-        if spatial_rank(shape_in) != 2:
-            raise unsupported(graph, node, "it needs an N×C×H×W input")
+        if spatial_rank(shape_in) == 0:
+            raise unsupported(graph, node, "it needs an N×C×L, N×C×H×W or N×C×D×H×W input")
         return SHAPED_READERS[node.op_type](graph, node, shape_in, shape_out)
     raise unsupported(graph, node)

@@ -19,9 +19,9 @@ LN_EPSILON = 1e-6  # ConvNeXt's LayerNorm2d
 
 
 def _pads(sides) -> list[int]:
-    """cnncalc (top, bottom, left, right) → ONNX [top, left, bottom, right]."""
-    top, bottom, left, right = sides
-    return [top, left, bottom, right]
+    """cnncalc (before, after) per axis → ONNX's every before, then every after: 2-D
+    (top, bottom, left, right) → [top, left, bottom, right]."""
+    return [*sides[0::2], *sides[1::2]]
 
 
 def emit_layer(graph: Any, row: Row, x: str) -> None:
@@ -40,7 +40,7 @@ def emit_layer(graph: Any, row: Row, x: str) -> None:
 
 
 def _conv(graph, row: Row, layer, x: str) -> None:
-    channels = row.input[2]
+    channels = row.input[-1]
     groups, filters = layer.resolve(row.input)
     kernel = list(layer.kernel)
     inputs = [x, graph.weight(f"{row.path}.weight", (filters, channels // groups, *kernel),
@@ -53,16 +53,17 @@ def _conv(graph, row: Row, layer, x: str) -> None:
 
 
 def _convtranspose(graph, row: Row, layer, x: str) -> None:
-    channels, kernel = row.input[2], list(layer.kernel)
+    channels, kernel = row.input[-1], list(layer.kernel)
     inputs = [x, graph.weight(f"{row.path}.weight",
                               (channels, layer.filters // layer.groups, *kernel),
-                              fan_in=channels * kernel[0] * kernel[1])]
+                              fan_in=channels * numel(kernel))]
     if layer.bias:
         inputs.append(graph.weight(f"{row.path}.bias", (layer.filters,), fill="zeros"))
-    (top, bottom, extra_h), (left, right, extra_w) = layer.trims(0), layer.trims(1)
+    trims = [layer.trims(axis) for axis in range(len(kernel))]  # (before, after, added)
     graph.emit("ConvTranspose", inputs, row, kernel_shape=kernel, strides=list(layer.stride),
-               pads=[top, left, bottom, right], dilations=list(layer.dilation),
-               output_padding=[extra_h, extra_w], group=layer.groups)
+               pads=[t[0] for t in trims] + [t[1] for t in trims],
+               dilations=list(layer.dilation), output_padding=[t[2] for t in trims],
+               group=layer.groups)
 
 
 def _pool(graph, row: Row, layer, x: str) -> None:
@@ -80,11 +81,11 @@ def _adaptive(graph, row: Row, layer, x: str) -> None:
     from .onnx_export import ExportError
 
     op = "AveragePool" if row.type == "adaptiveavgpool" else "MaxPool"
-    if tuple(layer.output) == (1, 1):
+    if set(layer.output) == {1}:
         graph.emit("Global" + op, [x], row)
         return
     kernel = []
-    for size, out in zip(row.input[:2], layer.output, strict=True):
+    for size, out in zip(row.input[:-1], layer.output, strict=True):
         bins = {end - start for start, end in adaptive_bins(size, out)}
         if size % out or len(bins) != 1:
             raise ExportError(f"{row.type} to {out} bins on {size} pixels makes bins of unequal "
@@ -155,17 +156,19 @@ def _upsample(graph, row: Row, layer, x: str) -> None:
 
 
 def _zeropad(graph, row: Row, layer, x: str) -> None:
-    top, bottom, left, right = layer.padding
-    pads = graph.constant(f"{row.path}.pads", [0, 0, top, left, 0, 0, bottom, right])
+    pads = graph.constant(f"{row.path}.pads", [0, 0, *layer.padding[0::2], 0, 0,
+                                                *layer.padding[1::2]])
     graph.emit("Pad", [x, pads], row, mode="constant")
 
 
 def _crop(graph, row: Row, layer, x: str) -> None:
-    top, bottom, left, right = layer.sides(row.input)
-    height, width = row.input[:2]
-    starts = graph.constant(f"{row.path}.starts", [top, left])
-    ends = graph.constant(f"{row.path}.ends", [height - bottom, width - right])
-    axes = graph.constant("axes_hw", [2, 3])
+    sides, sizes = layer.sides(row.input), row.input[:-1]
+    starts = graph.constant(f"{row.path}.starts", list(sides[0::2]))
+    ends = graph.constant(f"{row.path}.ends",
+                          [size - after for size, after in zip(sizes, sides[1::2], strict=True)])
+    # the spatial axes of N, C, …: 2, 3 for H×W (named as before), 2 or 2–4 in 1-D and 3-D
+    axes = graph.constant("axes_hw" if len(sizes) == 2 else f"axes_{len(sizes)}d",
+                          list(range(2, 2 + len(sizes))))
     graph.emit("Slice", [x, starts, ends, axes], row)
 
 

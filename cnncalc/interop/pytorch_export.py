@@ -16,23 +16,17 @@ import re
 
 from ..engine.analysis import Analysis, Row
 from ..engine.model import Concat, Residual, Sequential
-from ..engine.shapes import is_spatial, numel, shape_str
+from ..engine.shapes import is_spatial, numel, shape_str, spatial_rank
 from .onnx_export import ExportError
-from .pytorch_helpers import HELPER_ORDER, HELPERS
+from .pytorch_helpers import HELPER_ORDER, HELPERS, top_level_args, torch_pad
+from .pytorch_layers import SECTION7, SECTION7_SIMPLE, keras_crop
 
 INDENT = "    "
 SIMPLE = {"relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()", "gelu": "nn.GELU()",
           "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "softmax": "nn.Softmax(dim=1)",
           "identity": "nn.Identity()", "flatten": "nn.Flatten()",
           "globalavgpool": "nn.AdaptiveAvgPool2d(1)", "globalmaxpool": "nn.AdaptiveMaxPool2d(1)",
-          "silu": "nn.SiLU()", "hardswish": "nn.Hardswish()", "hardsigmoid": "nn.Hardsigmoid()",
-          "mish": "nn.Mish()", "selu": "nn.SELU()", "softplus": "nn.Softplus()",
-          "logsoftmax": "nn.LogSoftmax(dim=1)"}
-# Modules written from the layer's options alone.
-FROM_OPTIONS = {"channelshuffle": "nn.ChannelShuffle({groups})",
-                "pixelshuffle": "nn.PixelShuffle({factor})",
-                "pixelunshuffle": "nn.PixelUnshuffle({factor})"}
-
+          **SECTION7_SIMPLE}
 
 def class_name(name: str) -> str:
     parts = [part for part in re.split(r"[^A-Za-z0-9]+", name) if part]
@@ -52,7 +46,12 @@ def _line(prefix: str, expr: str, depth: int) -> str:
     if len(text.split("\n", 1)[0]) <= 100 or "\n" in expr or "(" not in expr:
         return text
     head, args = expr.split("(", 1)
-    return f"{prefix}{head}(\n{INDENT * (depth + 1)}{args[:-1]},\n{INDENT * depth})"
+    inner = INDENT * (depth + 1)
+    if len(inner + args) > 100:  # still too long (3-D tuples): one argument per line
+        return f"{prefix}{head}(\n" + "".join(f"{inner}{arg},\n" for arg in
+                                                top_level_args(args[:-1])) + f"{INDENT * depth})"
+    return f"{prefix}{head}(\n{inner}{args[:-1]},\n{INDENT * depth})"
+
 
 
 def _attribute(name: str) -> str:
@@ -62,6 +61,7 @@ def _attribute(name: str) -> str:
 def _pair(values) -> str:
     values = tuple(values)
     return str(values[0]) if len(set(values)) == 1 else f"({', '.join(map(str, values))})"
+
 
 
 class _Writer:
@@ -144,9 +144,12 @@ class _Writer:
     def layer(self, row: Row) -> str:
         layer, kind = row.layer, row.type
         if kind in SIMPLE:
+            rank = spatial_rank(row.input)
+            if kind.startswith("global") and rank != 2:  # 1-D, 3-D: the AdaptivePoolNd
+                return SIMPLE[kind].replace("2d(", f"{rank}d(")
             return SIMPLE[kind]
-        if kind in FROM_OPTIONS:
-            return FROM_OPTIONS[kind].format(**vars(layer))
+        if kind in SECTION7:
+            return SECTION7[kind](self, row, layer)
         method = getattr(self, f"_{kind}", None)
         if method is None:
             raise ExportError(f"layer type '{kind}' has no PyTorch export", layer_name=row.path,
@@ -154,6 +157,8 @@ class _Writer:
         return method(row, layer)
 
     def _conv(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            return self._conv_nd(row, layer)
         groups, filters = layer.resolve(row.input)
         args = [str(row.input[2]), str(filters), f"kernel_size={_pair(layer.kernel)}"]
         if layer.stride != (1, 1):
@@ -173,59 +178,74 @@ class _Writer:
         self.helpers.add("PaddedConv2d")
         return f"PaddedConv2d({', '.join(args)}, sides=({left}, {right}, {top}, {bottom}))"
 
+    def _conv_nd(self, row: Row, layer) -> str:
+        """Conv1d / Conv3d; uneven padding (causal, 'same') as a ConstantPadNd before it."""
+        rank = spatial_rank(row.input)
+        groups, filters = layer.resolve(row.input)
+        args = [str(row.input[-1]), str(filters), f"kernel_size={_pair(layer.kernel)}"]
+        if any(s != 1 for s in layer.stride):
+            args.append(f"stride={_pair(layer.stride)}")
+        sides = layer.padding_for(row.input)
+        even = all(sides[a] == sides[a + 1] for a in range(0, len(sides), 2))
+        if even and any(sides):
+            args.append(f"padding={_pair(sides[::2])}")
+        if any(d != 1 for d in layer.dilation):
+            args.append(f"dilation={_pair(layer.dilation)}")
+        if groups != 1:
+            args.append(f"groups={groups}")
+        if not layer.bias:
+            args.append("bias=False")
+        conv = f"nn.Conv{rank}d({', '.join(args)})"
+        if even:
+            return conv
+        return f"nn.Sequential(nn.ConstantPad{rank}d({torch_pad(sides)}, 0.0), {conv})"
+
     def _convtranspose(self, row: Row, layer) -> str:
-        args = [str(row.input[2]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
+        rank = spatial_rank(row.input)
+        args = [str(row.input[-1]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
                 f"stride={_pair(layer.stride)}"]
-        # PyTorch crops P on both sides and adds output_padding after; Keras 'same' may crop
-        # one more after (trims(): before, after, added): that extra pixel goes to a Crop.
-        (top, bottom, extra_h), (left, right, extra_w) = layer.trims(0), layer.trims(1)
-        for key, value in (("padding", (top, left)), ("output_padding", (extra_h, extra_w))):
-            if any(value):
-                args.append(f"{key}={_pair(value)}")
+        trims = [layer.trims(axis) for axis in range(rank)]  # (before, after, added)
+        for key, index in (("padding", 0), ("output_padding", 2)):
+            if any(t[index] for t in trims):
+                args.append(f"{key}={_pair(t[index] for t in trims)}")
         if layer.groups != 1:
             args.append(f"groups={layer.groups}")
         if not layer.bias:
             args.append("bias=False")
-        if layer.dilation != (1, 1):
+        if any(d != 1 for d in layer.dilation):
             args.append(f"dilation={_pair(layer.dilation)}")
-        module = f"nn.ConvTranspose2d({', '.join(args)})"
-        if (bottom, right) == (top, left):
-            return module
-        self.helpers.add("Crop")
-        return f"nn.Sequential({module}, Crop(0, {bottom - top}, 0, {right - left}))"
+        return keras_crop(self, row, f"nn.ConvTranspose{rank}d({', '.join(args)})", trims)
 
     def _pool(self, row: Row, layer, cls: str, fill: str, lead: tuple = ()) -> str:
+        rank = spatial_rank(row.input)
         args = [*lead, _pair(layer.kernel)]
         if layer.stride != layer.kernel:
             args.append(f"stride={_pair(layer.stride)}")
-        top, bottom, left, right = layer.padding_for(row.input)
-        even = top == bottom and left == right
-        if even and (top or left):
-            args.append(f"padding={_pair((top, left))}")
-        if getattr(layer, "dilation", (1, 1)) != (1, 1):
+        sides = layer.padding_for(row.input)
+        even = all(sides[a] == sides[a + 1] for a in range(0, len(sides), 2))
+        if even and any(sides):
+            args.append(f"padding={_pair(sides[::2])}")
+        if any(d != 1 for d in getattr(layer, "dilation", ())):
             args.append(f"dilation={_pair(layer.dilation)}")
         if layer.ceil_mode:
             args.append("ceil_mode=True")
-        pool = f"nn.{cls}({', '.join(args)})"
+        pool = f"nn.{cls}{rank}d({', '.join(args)})"
         if even:
             return pool
-        pad = f"nn.ConstantPad2d(({left}, {right}, {top}, {bottom}), {fill})"
+        pad = f"nn.ConstantPad{rank}d({torch_pad(sides)}, {fill})"
         return f"nn.Sequential({pad}, {pool})"
 
     def _maxpool(self, row: Row, layer) -> str:
-        return self._pool(row, layer, "MaxPool2d", 'float("-inf")')
+        return self._pool(row, layer, "MaxPool", 'float("-inf")')
 
     def _avgpool(self, row: Row, layer) -> str:
-        return self._pool(row, layer, "AvgPool2d", "0.0")
-
-    def _lppool(self, row: Row, layer) -> str:
-        return self._pool(row, layer, "LPPool2d", "", lead=[repr(layer.p)])
+        return self._pool(row, layer, "AvgPool", "0.0")
 
     def _adaptiveavgpool(self, row: Row, layer) -> str:
-        return f"nn.AdaptiveAvgPool2d({_pair(layer.output)})"
+        return f"nn.AdaptiveAvgPool{spatial_rank(row.input)}d({_pair(layer.output)})"
 
     def _adaptivemaxpool(self, row: Row, layer) -> str:
-        return f"nn.AdaptiveMaxPool2d({_pair(layer.output)})"
+        return f"nn.AdaptiveMaxPool{spatial_rank(row.input)}d({_pair(layer.output)})"
 
     def _dense(self, row: Row, layer) -> str:
         cls = "nn.Linear"
@@ -236,7 +256,7 @@ class _Writer:
         return f"{cls}({numel(row.input)}, {layer.units}{bias})"
 
     def _batchnorm(self, row: Row, layer) -> str:
-        return f"nn.BatchNorm{'2' if is_spatial(row.input) else '1'}d({row.input[-1]})"
+        return f"nn.BatchNorm{max(spatial_rank(row.input), 1)}d({row.input[-1]})"
 
     def _lrn(self, row: Row, layer) -> str:
         return f"nn.LocalResponseNorm({layer.size})"
@@ -248,48 +268,23 @@ class _Writer:
         return f"nn.LeakyReLU({layer.slope!r})"
 
     def _upsample(self, row: Row, layer) -> str:
-        mode = f', mode="{layer.mode}"' if layer.mode != "nearest" else ""
+        # PyTorch names the linear mode after the rank: linear, bilinear, trilinear.
+        linear = {1: "linear", 2: "bilinear", 3: "trilinear"}[spatial_rank(row.input)]
+        mode = f', mode="{linear}"' if layer.mode != "nearest" else ""
         if layer.scale is not None:
             return f"nn.Upsample(scale_factor={_pair(layer.scale)}{mode})"
         return f"nn.Upsample(size={_pair(layer.size)}{mode})"
 
     def _zeropad(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            return f"nn.ConstantPad{spatial_rank(row.input)}d({torch_pad(layer.padding)}, 0.0)"
         top, bottom, left, right = layer.padding
         return f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"
 
-    def _prelu(self, row: Row, layer) -> str:
-        return f"nn.PReLU({row.input[-1]})" if layer.channels == "all" else "nn.PReLU()"
-
-    def _layernorm(self, row: Row, layer) -> str:
-        affine = "" if layer.affine else ", elementwise_affine=False"
-        if not is_spatial(row.input):
-            return f"nn.LayerNorm({row.input[-1]}{affine})"
-        self.helpers.add("LayerNorm2d")
-        return f"LayerNorm2d({row.input[-1]}, eps=1e-06{affine})"
-
-    def _groupnorm(self, row: Row, layer) -> str:
-        affine = "" if layer.affine else ", affine=False"
-        return f"nn.GroupNorm({layer.groups}, {row.input[-1]}{affine})"
-
-    def _instancenorm(self, row: Row, layer) -> str:
-        flags = [f"{key}=True" for key in ("affine", "track_running_stats") if getattr(layer, key)]
-        args = ", ".join([str(row.input[-1]), *flags])
-        return f"nn.InstanceNorm{len(row.input) - 1}d({args})"  # 1d/2d/3d: the map's rank
-
-    def _layerscale(self, row: Row, layer) -> str:
-        self.helpers.add("LayerScale")
-        vector = "" if is_spatial(row.input) else ", vector=True"
-        return f"LayerScale({row.input[-1]}, {layer.init!r}{vector})"
-
-    def _droppath(self, row: Row, layer) -> str:
-        self.helpers.add("DropPath")
-        return f"DropPath({layer.rate!r})"
-
-    def _slice(self, row: Row, layer) -> str:
-        self.helpers.add("Slice")
-        return f"Slice({layer.channels[0]}, {layer.channels[1]})"
-
     def _crop(self, row: Row, layer) -> str:
+        if spatial_rank(row.input) != 2:
+            self.helpers.add("CropNd")
+            return f"CropNd({', '.join(map(str, layer.sides(row.input)))})"
         self.helpers.add("Crop")
         return f"Crop({', '.join(map(str, layer.sides(row.input)))})"
 

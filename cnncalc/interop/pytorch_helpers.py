@@ -1,4 +1,5 @@
-"""The small helper classes an exported PyTorch module may need, as source text.
+"""The small helper classes an exported PyTorch module may need, as source text, and the
+formatting of per-axis arguments.
 
 Each is written into the generated file only when a layer uses it, so the file stays one
 self-contained module that needs PyTorch alone.
@@ -89,6 +90,21 @@ def named(modules: dict[str, nn.Module]) -> nn.Sequential:
         sequence.add_module(name, module)
     return sequence
 ''',
+    "CropNd": '''
+class CropNd(nn.Module):
+    """Removes positions from a 1-D or 3-D map: (before, after) on each spatial axis."""
+
+    def __init__(self, *sides: int) -> None:
+        super().__init__()
+        self.sides = sides
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        index = [slice(None), slice(None)]
+        for axis in range(len(self.sides) // 2):
+            before, after = self.sides[2 * axis], self.sides[2 * axis + 1]
+            index.append(slice(before, x.shape[2 + axis] - after))
+        return x[tuple(index)]
+''',
     "LayerNorm2d": '''
 class LayerNorm2d(nn.LayerNorm):
     """LayerNorm over the channels at each position of an N×C×H×W map (ConvNeXt's)."""
@@ -135,5 +151,23 @@ class Slice(nn.Module):
         return x[:, self.start:self.stop]
 ''',
 }
-HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d",
+HELPER_ORDER = ["named", "Residual", "Concat", "Crop", "FlatLinear", "PaddedConv2d", "CropNd",
                 "LayerNorm2d", "LayerScale", "DropPath", "Slice"]
+
+
+def top_level_args(args: str) -> list[str]:
+    """'a, b=(1, 2), c' → ['a', 'b=(1, 2)', 'c']: split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(args):
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(args[start:index].strip())
+            start = index + 1
+    return [*parts, args[start:].strip()]
+
+
+def torch_pad(sides) -> str:
+    """(before, after) per axis → nn.ConstantPadNd's order: the last axis first."""
+    pairs = [sides[a:a + 2] for a in range(0, len(sides), 2)]
+    return f"({', '.join(str(side) for pair in reversed(pairs) for side in pair)})"

@@ -28,7 +28,7 @@ def inferred_shapes(analysis: Analysis) -> dict[str, Shape]:
     shapes: dict[str, Shape] = {}
     for value in [*inferred.graph.value_info, *inferred.graph.output]:
         dims = value.type.tensor_type.shape.dim
-        if all(dim.HasField("dim_value") for dim in dims) and len(dims) in (2, 4):
+        if all(dim.HasField("dim_value") for dim in dims) and 2 <= len(dims) <= 5:
             shapes[value.name] = from_onnx_dims([dim.dim_value for dim in dims])
     return shapes
 

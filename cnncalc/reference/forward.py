@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..engine.model import PREVIOUS, Aux, Concat, Gate, Merge, Residual, Sequential, Split
-from . import ops, weights
+from . import ops, ranks, weights
 from .aim import aimed
 from .runners import OWNED_RESULT, RUNNERS, identity_batchnorm
 
@@ -103,7 +103,7 @@ class Forward:
         runner = RUNNERS.get(layer.type)
         if runner is None:
             raise MissingKernel(f"the reference pass has no kernel for '{layer.type}' layers")
-        return runner(self, layer, x, owned)
+        return ranks.forward(runner, self, layer, x, owned)  # 1-D, 3-D: on 2-D views
 
     def residual(self, node: Residual, x: np.ndarray) -> np.ndarray:
         body, body_owned = self.sequence(node.body, x)  # x is shared with the shortcut
@@ -125,11 +125,15 @@ class Forward:
 
     def projection(self, path: str, x: np.ndarray, body: np.ndarray) -> np.ndarray:
         """1×1 conv without bias whose stride is read off the arrays, then batchnorm."""
-        stride = (-(-x.shape[1] // body.shape[1]), -(-x.shape[2] // body.shape[2]))
+        stride = tuple(-(-size // want) for size, want in zip(x.shape[1:], body.shape[1:],
+                                                               strict=True))
         self.before(f"{path}.shortcut.conv")
-        y = weights.conv2d_random(x, body.shape[0], (1, 1), self.rng, stride=stride,
-                                  bias=False, chunk_bytes=self.chunk,
-                                  workspace_bytes=self.workspace)
+        if x.ndim != 3:  # 1-D and 3-D maps
+            y = ranks.projection(self, x, body.shape[0], stride)
+        else:
+            y = weights.conv2d_random(x, body.shape[0], (1, 1), self.rng, stride=stride,
+                                      bias=False, chunk_bytes=self.chunk,
+                                      workspace_bytes=self.workspace)
         self.record(f"{path}.shortcut.conv", y)
         self.before(f"{path}.shortcut.bn")
         return self.record(f"{path}.shortcut.bn", identity_batchnorm(y, out=y))

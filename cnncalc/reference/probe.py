@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
-from . import ops
+from . import ops, ranks
 from .aim import aimed
 from .probe_graph import DTYPE, ProbeGraph, Probes
 from .runners import keras_transpose, padding
@@ -222,7 +222,7 @@ class Probe(ProbeGraph):
         runner = PROBE_RUNNERS.get(layer.type)
         if runner is None:
             raise ValueError(f"the probe referee has no kernel for '{layer.type}' layers")
-        return self.record(path, runner(layer, p))
+        return self.record(path, ranks.probe(runner, layer, p))  # 1-D, 3-D: on 2-D views
 
     def residual(self, node: Residual, p: Probes) -> Probes:
         body = self.sequence(node.body, p)
@@ -253,7 +253,9 @@ class Probe(ProbeGraph):
         self.before(f"{path}.shortcut.conv")
         one = np.ones((1, 1, 1, 1), dtype=DTYPE)
         weight = np.zeros((body.channel.shape[0], p.channel.shape[0], 1, 1), dtype=DTYPE)
-        conv = Probes(ops.conv2d(p.spatial, one, stride=stride), ops.conv2d(p.channel, weight))
+        spatial = (ops.conv2d(p.spatial, one, stride=stride) if len(stride) == 2
+                   else ranks.strided(p.spatial, stride))  # 1-D, 3-D: what 1×…×1 reads
+        conv = Probes(spatial, ops.conv2d(p.channel, weight))
         self.record(f"{path}.shortcut.conv", conv)
         self.before(f"{path}.shortcut.bn")
         return self.record(f"{path}.shortcut.bn", conv)

@@ -72,10 +72,11 @@ def choices(result: Choices) -> RenderableType:
     table.add_column("")
     for value, out, formula, exact in result.fitting:
         skips = result.what == "stride" and value > result.span
+        skipped = "rows" if len(out) == 3 else "input"  # 1-D, 3-D: samples, frames…
         table.add_row(str(value), shape_str(out, times="×"), formula,
-                      "skips rows between windows" if skips else "exact" if exact
+                      f"skips {skipped} between windows" if skips else "exact" if exact
                       else LEFTOVER)
-    summary = ", ".join(f"{value} → {shape_str(out[:2], times='×')}"
+    summary = ", ".join(f"{value} → {shape_str(out[:-1], times='×')}"
                         for value, out, _, _ in result.fitting)
     return Group(heading, table, Text(f"fits: {summary}"), Text(result.note, style="dim"))
 

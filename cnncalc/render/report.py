@@ -38,7 +38,7 @@ def totals(analysis: Analysis, keras: bool = False) -> list[tuple[str, str, str]
               f"{analysis.output_text(times='×')}", ""),
              ("params", f"{sums.params:,}", human_count(sums.params)),
              ("weights / biases", f"{sums.weights:,} / {sums.biases:,}", ""),
-             ("buffers (running stats)", f"{sums.buffers:,}", "non-trainable")]
+             ("buffers (BN running stats)", f"{sums.buffers:,}", "non-trainable")]
     if keras:
         lines.append(("Keras total params", f"{sums.params + sums.buffers:,}",
                       f"trainable {sums.params:,} + non-trainable {sums.buffers:,}"))

@@ -191,7 +191,7 @@ def totals_panel(analysis: Analysis, chw: bool = False, keras: bool = False,
     grid.add_row("params", f"{totals.params:,}", human_count(totals.params))
     grid.add_row("  weights / biases", f"{totals.weights:,} / {totals.biases:,}", "")
     if totals.buffers or keras:
-        grid.add_row("buffers (running stats)", f"{totals.buffers:,}", "non-trainable")
+        grid.add_row("buffers (BN running stats)", f"{totals.buffers:,}", "non-trainable")
     if keras:
         grid.add_row("Keras total params", f"{totals.params + totals.buffers:,}",
                       f"trainable {totals.params:,} + non-trainable {totals.buffers:,}")

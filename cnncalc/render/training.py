@@ -37,7 +37,7 @@ def with_training(document: dict[str, Any], training: Training) -> dict[str, Any
 def to_json(analysis: Analysis, training: Training) -> str:
     import json
 
-    from .formats import to_dict
+    from .json_document import to_dict
 
     return json.dumps(with_training(to_dict(analysis), training), indent=2, ensure_ascii=False)
 

@@ -9,7 +9,7 @@ from ..engine.compare import Comparison, Figure
 from ..engine.shapes import shape_str
 from ..engine.text import figure_text, fixed, value_text
 from ..spec.check import FileCheck
-from .formats import _check_value, json_shape
+from .json_document import _check_value, json_shape
 
 
 def _plain(figure: Figure, value) -> Any:

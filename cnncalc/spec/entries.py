@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..engine.layers import ACTIVATIONS, ALIASES, CATALOG, WITH_ACTIVATION, Layer, canonical_type
+from ..engine.layers.base import RANKED_ALIASES
 from ..engine.model import COMPOSITE_TYPES, MERGE_KINDS, PREVIOUS, Node, Sequential
 from ..engine.options import check_int
 from ..errors import SpecError, show, suggest
@@ -157,7 +158,8 @@ class EntryReader:
         elif kind in ("gate", "split", "aux"):
             nodes = [getattr(self, kind)(options, name, env, stack, fields)]
         else:
-            nodes = self.single(kind, options, name, env, fields, prefix)
+            rank = RANKED_ALIASES.get(type_name.lower())  # conv1d checks its input's rank
+            nodes = self.single(kind, options, name, env, {**fields, "rank": rank}, prefix)
         return nodes
 
     def allow(self, options, allowed, where) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.figures import EXPECTABLE
 from ..engine.model import Expectation
-from ..engine.options import check_int
+from ..engine.options import Each, check_int
 from ..engine.shapes import parse_shape
 from ..errors import CnnCalcError, suggest
 from .yamlread import MarkedDict, layer_fields, position
@@ -49,4 +49,4 @@ def normalise_expected(figure: str, value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+", value.strip()):
         value = int(value.strip().replace(",", ""))
     number = check_int(value, figure, 0)
-    return (number, number) if figure == "rf" else number
+    return Each((number, number)) if figure == "rf" else number  # rf: every axis alike

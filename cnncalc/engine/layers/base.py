@@ -14,15 +14,19 @@ from typing import Any, ClassVar
 
 from ...errors import ShapeError
 from ..fit import AxisFit
-from ..options import Option
+from ..options import Each, Option, for_rank
 from ..shapes import (
+    SIZE_NAMES,
     Shape,
     axis_names,
     channels,
     effective_kernel,
     is_spatial,
     numel,
+    rank_text,
     same_padding,
+    shape_str,
+    spatial_rank,
     spatial_sizes,
     window_span,
 )
@@ -34,6 +38,10 @@ Step = tuple[AxisStep, ...]  # one AxisStep per spatial axis
 
 REGISTRY: dict[str, type[Layer]] = {}  # canonical type name → class, in declaration order
 ALIASES: dict[str, str] = {}  # alias → canonical type name
+RANKED_ALIASES: dict[str, int] = {}  # 'conv1d' → 1: the alias also checks the input's rank
+PER_AXIS_KINDS = ("pair1", "pair0", "sides", "padding", "transpose_padding")  # per input rank
+# The methods that read per-axis options: each first resolves them for its input's rank.
+RANK_BOUND_METHODS = ("output_shape", "counts", "rf_steps", "axis_fits", "notes")
 
 
 def register(cls: type[Layer]) -> type[Layer]:
@@ -41,6 +49,8 @@ def register(cls: type[Layer]) -> type[Layer]:
     REGISTRY[cls.type] = cls
     for alias in cls.aliases:
         ALIASES[alias] = cls.type
+        if alias.endswith(("1d", "2d", "3d")) and alias[-3].isalpha():
+            RANKED_ALIASES[alias] = int(alias[-2])
     return cls
 
 
@@ -63,7 +73,8 @@ class Counts:
 def spatial(shape: Shape, layer: Layer) -> tuple[tuple[int, ...], int]:
     """(spatial sizes, channels) of a map; a vector here is the user's mistake."""
     if not is_spatial(shape):
-        raise ShapeError(f"{layer.type} needs an H×W×C input, got a vector of {shape[0]}; "
+        raise ShapeError(f"{layer.type} needs a feature map (L×C, H×W×C or D×H×W×C), got a "
+                         f"vector of {shape[0]}; "
                          "move it before the flatten/dense layers")
     return spatial_sizes(shape), channels(shape)
 
@@ -84,13 +95,60 @@ class Layer:
     target: str | None = None  # `to:` — the tensor path whose spatial size it matches
 
     def __init__(self, name: str, path: str | None = None, where: dict[str, Any] | None = None,
-                 expect: list | None = None, **options: Any) -> None:
+                 expect: list | None = None, rank: int | None = None, **options: Any) -> None:
         self.name = name
+        self.rank = rank  # set by a rank-checking alias (conv1d, maxpool3d, …)
         self.path = path if path is not None else name  # dotted, set by the spec reader
         self.where: dict[str, Any] = where or {}  # file/line/column/layer_index
         self.expect: list = expect or []  # the entry's `expect:` checks
         for key, option in self.OPTIONS.items():
-            setattr(self, key, options.get(key, option.default))
+            default = option.default
+            if option.kind in PER_AXIS_KINDS and isinstance(default, tuple):
+                default = Each(default)  # a default fits every rank
+            setattr(self, key, options.get(key, default))
+        self._unbound: dict[str, Any] | None = None  # per-axis options as given
+        self._bound_rank: int | None = None  # the rank they are resolved for
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each override of a method that reads per-axis options resolves them for its
+        # input first, so no caller (analysis, cards, referee) can see another rank's tuple.
+        super().__init_subclass__(**kwargs)
+        for method in RANK_BOUND_METHODS:
+            inner = cls.__dict__.get(method)
+            if inner is not None and not getattr(inner, "binds_rank", False):
+                setattr(cls, method, _binding(inner))
+
+    def per_axis_options(self) -> list[str]:
+        return [key for key, option in self.OPTIONS.items() if option.kind in PER_AXIS_KINDS]
+
+    @property
+    def label(self) -> str:
+        """The type as the table names it: 'conv', or 'conv1d' when written so."""
+        return f"{self.type}{self.rank}d" if self.rank in (1, 3) else self.type
+
+    def bind(self, shape: Shape) -> None:
+        """Resolve the per-axis options for this input's rank: an int repeats, a list must
+        have one value per axis, 'causal' becomes (F−1)·D on the left (SPEC §8)."""
+        rank = spatial_rank(shape)
+        if self.rank is not None and rank != self.rank:
+            raise ShapeError(f"{self.label} needs a {self.rank}-D input, but the input "
+                             f"{shape_str(shape, times='×')} is {rank_text(shape)}; write "
+                             f"'{self.type}' to follow the input's rank")
+        if rank == 0 or rank == self._bound_rank:
+            return
+        if self._unbound is None:
+            self._unbound = {key: getattr(self, key) for key in self.per_axis_options()}
+        text = f"{shape_str(shape, times='×')} is {rank_text(shape)}"
+        for key, value in self._unbound.items():
+            kind = self.OPTIONS[key].kind if key in self.OPTIONS else "pair1"
+            setattr(self, key, for_rank(value, kind, rank, key, text))
+        self._bound_rank = rank
+        if getattr(self, "padding", None) == "causal":
+            if rank != 1:
+                raise ShapeError(f"padding: causal pads a 1-D input on the left, but the "
+                                 f"input {text}; give the padding as numbers")
+            dilation = getattr(self, "dilation", (1,))
+            self.padding = (dilation[0] * (self.kernel[0] - 1), 0)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.OPTIONS)
@@ -106,6 +164,7 @@ class Layer:
         return None
 
     def output_shape(self, shape: Shape) -> Shape:
+        self.bind(shape)
         return shape
 
     def counts(self, shape: Shape, out: Shape) -> Counts:
@@ -121,7 +180,7 @@ class Layer:
         return []
 
     def describe(self) -> str:
-        return self.type
+        return self.label
 
     def toward(self, sizes: tuple[int, ...], target: tuple[int, ...]) -> Layer:
         """This layer with its size fixed to reach the spatial sizes `target` (`to:`)."""
@@ -130,7 +189,7 @@ class Layer:
     def check_kernel(self, shape: Shape, kernel, padding, dilation=None) -> None:
         sizes, _ = spatial(shape, self)
         dilation = dilation or (1,) * len(sizes)
-        names = {"row": "height", "column": "width"}
+        names = SIZE_NAMES
         for axis, size in enumerate(sizes):
             before, after = padding[2 * axis], padding[2 * axis + 1]
             if window_span(size, kernel[axis], before, after, dilation[axis]) < 0:
@@ -140,6 +199,16 @@ class Layer:
                     f"the padded input {names.get(name, name)} {size} + {before} + {after} = "
                     f"{size + before + after}; use a smaller kernel, more padding or a larger "
                     "input")
+
+
+def _binding(method):
+    """`method`, resolving the layer's per-axis options for its input first."""
+    def bound(self, shape, *args, **kwargs):
+        self.bind(shape)
+        return method(self, shape, *args, **kwargs)
+    bound.binds_rank = True
+    bound.__name__, bound.__doc__ = method.__name__, method.__doc__
+    return bound
 
 
 def pair_text(pair: tuple[int, ...]) -> str:
@@ -155,14 +224,24 @@ def window_text(kernel, stride, padding) -> str:
     if padding == "same":
         text += " same"
     elif any(padding):
-        text += f" p{padding[0]}" if len(set(padding)) == 1 else f" p{list(padding)}"
+        symmetric = all(padding[a] == padding[a + 1] for a in range(0, len(padding), 2))
+        if len(set(padding)) == 1:
+            text += f" p{padding[0]}"
+        elif symmetric and len(padding) != 4:  # 1-D and 3-D: one number per axis
+            text += f" p{pair_text(padding[::2])}"
+        else:
+            text += f" p{list(padding)}"
     return text
 
 
 class Windowed(Layer):
     """Shared by conv and pooling: a window of kernel size sliding with a stride."""
 
-    dilation: tuple[int, ...] = (1, 1)
+    dilation: tuple[int, ...] = Each((1, 1))  # pools without a dilation option: 1 per axis
+
+    def per_axis_options(self) -> list[str]:
+        keys = super().per_axis_options()
+        return keys if "dilation" in keys else [*keys, "dilation"]
 
     def padding_for(self, shape: Shape) -> tuple[int, ...]:
         """Padding as (before, after) per axis, with 'same' resolved for this input."""

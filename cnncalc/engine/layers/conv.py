@@ -19,7 +19,7 @@ def _check_groups(groups: int, channels: int, filters: int) -> None:
 @register
 class Conv(Windowed):
     type = "conv"
-    aliases = ("conv2d",)
+    aliases = ("conv2d", "conv1d", "conv3d")
     takes_activation = True
     needs_workspace = True
     OPTIONS = {
@@ -73,7 +73,7 @@ class Conv(Windowed):
                       macs=neurons * per_neuron)
 
     def describe(self) -> str:
-        text = f"conv {window_text(self.kernel, self.stride, self.padding)}"
+        text = f"{self.label} {window_text(self.kernel, self.stride, self.padding)}"
         if any(d != 1 for d in self.dilation):
             text += f" d{pair_text(self.dilation)}"
         if self.depthwise:
@@ -86,7 +86,8 @@ class Conv(Windowed):
 @register
 class ConvTranspose(Layer):
     type = "convtranspose"
-    aliases = ("deconv", "conv_transpose")
+    aliases = ("deconv", "conv_transpose", "convtranspose1d", "convtranspose2d",
+               "convtranspose3d")
     takes_activation = True
     needs_workspace = True
     OPTIONS = {
@@ -149,5 +150,5 @@ class ConvTranspose(Layer):
 
     def describe(self) -> str:
         keras = f" {self.padding}" if isinstance(self.padding, str) else ""
-        return (f"convtranspose {'×'.join(map(str, self.kernel))}/{pair_text(self.stride)}"
+        return (f"{self.label} {'×'.join(map(str, self.kernel))}/{pair_text(self.stride)}"
                 f"{keras}, {self.filters}")

@@ -14,7 +14,7 @@ from .base import Counts, Layer, register, spatial
 @register
 class BatchNorm(Layer):
     type = "batchnorm"
-    aliases = ("bn", "batchnorm2d")
+    aliases = ("bn", "batchnorm2d", "batchnorm1d", "batchnorm3d")
     in_place = True  # the referee normalises an array it owns in place
     takes_activation = True  # SPEC §7: `activation:` on every parametrised layer
 

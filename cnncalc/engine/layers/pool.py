@@ -79,7 +79,7 @@ class Pool(Windowed):
         return Counts(connections=numel(out) * numel(self.kernel))
 
     def describe(self) -> str:
-        text = f"{self.type} {window_text(self.kernel, self.stride, self.padding)}"
+        text = f"{self.label} {window_text(self.kernel, self.stride, self.padding)}"
         if "dilation" in self.OPTIONS and any(d != 1 for d in self.dilation):
             text += f" d{pair_text(self.dilation)}"
         return text + (" ceil" if self.ceil_mode else "")
@@ -88,14 +88,14 @@ class Pool(Windowed):
 @register
 class MaxPool(Pool):
     type = "maxpool"
-    aliases = ("maxpool2d", "max_pool")
+    aliases = ("maxpool2d", "max_pool", "maxpool1d", "maxpool3d")
     OPTIONS = {**Pool.OPTIONS, "dilation": Option("pair1", (1, 1))}  # SPEC §7
 
 
 @register
 class AvgPool(Pool):
     type = "avgpool"
-    aliases = ("avgpool2d", "avg_pool")
+    aliases = ("avgpool2d", "avg_pool", "avgpool1d", "avgpool3d")
 
 
 @register
@@ -172,16 +172,18 @@ class AdaptivePool(Layer):
         return [tuple(steps)]
 
     def describe(self) -> str:
-        return f"{self.type} → {'×'.join(map(str, self.output))}"
+        return f"{self.label} → {'×'.join(map(str, self.output))}"
 
 
 @register
 class AdaptiveAvgPool(AdaptivePool):
     type = "adaptiveavgpool"
-    aliases = ("adaptive_avg_pool",)
+    aliases = ("adaptive_avg_pool", "adaptiveavgpool1d", "adaptiveavgpool2d",
+               "adaptiveavgpool3d")
 
 
 @register
 class AdaptiveMaxPool(AdaptivePool):
     type = "adaptivemaxpool"
-    aliases = ("adaptive_max_pool",)
+    aliases = ("adaptive_max_pool", "adaptivemaxpool1d", "adaptivemaxpool2d",
+               "adaptivemaxpool3d")

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from ...errors import ShapeError, SpecError
 from ..options import Option
-from ..shapes import Shape, spatial_sizes
+from ..shapes import Shape, axis_names, spatial_sizes
 from .base import Layer, Step, pair_text, register, spatial
 
 
@@ -99,8 +99,11 @@ class Crop(Layer):
         cut = self.sides(shape)
         out = tuple(size - cut[2 * a] - cut[2 * a + 1] for a, size in enumerate(sizes))
         if min(out) < 1:
-            raise ShapeError(f"cropping {cut[0]}+{cut[1]} rows and {cut[2]}+{cut[3]} columns "
-                             f"from {'×'.join(map(str, sizes))} leaves nothing; crop less")
+            parts = [f"{cut[2 * a]}+{cut[2 * a + 1]} {name}s"
+                     for a, name in enumerate(axis_names(shape))]
+            cropped = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+            raise ShapeError(f"cropping {cropped} from {'×'.join(map(str, sizes))} leaves "
+                             "nothing; crop less")
         return (*out, channels)
 
     def rf_steps(self, shape: Shape) -> list[Step]:

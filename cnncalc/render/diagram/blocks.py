@@ -9,8 +9,18 @@ import math
 from ...engine.shapes import channels, is_spatial, spatial_rank, spatial_sizes
 from .canvas import Canvas, Polygon, Rect, Text, text_width
 from .flow import layout_chain
-from .paint import clip, colour, darker, merge_size, paint_merge, shape_label
-from .tree import Box, Fork, Item
+from .links import Link
+from .paint import (
+    clip,
+    colour,
+    darker,
+    merge_size,
+    output_size,
+    paint_merge,
+    paint_output,
+    shape_label,
+)
+from .tree import Box, Item
 
 FACE = 110.0  # the largest face side, in px
 MIN_SIDE = 10.0
@@ -23,9 +33,10 @@ class BlocksStyle:
     gap = 26.0
     branch_gap = 30.0
     split = 24.0
+    beside = -1.0  # side branches and skip lanes above: shapes are written below merges
 
     def __init__(self, chain: list[Item]) -> None:
-        boxes = list(_boxes(chain))
+        boxes = [box for box in _boxes(chain) if box.kind in ("layer", "group", "input")]
         maps = [box.shape for box in boxes if spatial_rank(box.shape) == 2]
         spatial = [side for shape in maps for side in spatial_sizes(shape)]
         channel_counts = [channels(shape) for shape in maps]
@@ -56,15 +67,20 @@ class BlocksStyle:
         return (12.0, 12.0, 0.0)
 
     def box_size(self, box: Box) -> tuple[float, float]:
+        if box.kind == "output":
+            return output_size(box)
         thick, height, depth = self.slab(box)
         texts = max(text_width(box_text(box), 10), text_width(shape_label(box.shape), 10))
         return (max(thick + depth, texts) + 4, height + depth + 2 * TEXT)
 
-    def merge_size(self, fork: Fork) -> tuple[float, float]:
-        width, height = merge_size(fork)
-        return (max(width, text_width(shape_label(fork.merge.output), 10)), height + 30)
+    def merge_size(self, symbol: str, shape) -> tuple[float, float]:
+        width, height = merge_size(symbol)
+        return (max(width, text_width(shape_label(shape), 10)), height + 30)
 
     def paint_box(self, canvas: Canvas, box: Box, cx: float, cy: float) -> None:
+        if box.kind == "output":
+            paint_output(canvas, box, cx, cy)
+            return
         thick, height, depth = self.slab(box)
         left = cx - (thick + depth) / 2
         top = cy - (height - depth) / 2  # the front face, below the receding top
@@ -80,8 +96,8 @@ class BlocksStyle:
         canvas.add(Text(cx, top - depth - 8, shape_label(box.shape), size=10))
         canvas.add(Text(cx, top + height + 16, box_text(box), size=10, color="#333333"))
 
-    def paint_merge(self, canvas: Canvas, fork: Fork, cx: float, cy: float) -> None:
-        paint_merge(canvas, fork, cx, cy, shape_below=True)
+    def paint_merge(self, canvas: Canvas, symbol: str, shape, cx: float, cy: float) -> None:
+        paint_merge(canvas, symbol, shape, cx, cy, shape_below=True)
 
 
 def box_text(box: Box) -> str:
@@ -99,5 +115,5 @@ def _boxes(chain):
                 yield from _boxes(branch)
 
 
-def draw_blocks(chain: list[Item], title: str) -> Canvas:
-    return layout_chain(BlocksStyle(chain), chain, title)
+def draw_blocks(chain: list[Item], title: str, links: list[Link] | None = None) -> Canvas:
+    return layout_chain(BlocksStyle(chain), chain, title, links)

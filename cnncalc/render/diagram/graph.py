@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from .canvas import Canvas, Rect, Text, fit_to_content, text_width
 from .flow import arrow, layout_chain
-from .paint import clip, colour, merge_size, paint_merge, shape_label
+from .links import Link
+from .paint import clip, colour, merge_size, output_size, paint_merge, paint_output, shape_label
 from .tree import Box, Fork, Item
 
 NODE_HEIGHT = 36.0
@@ -17,26 +18,32 @@ class GraphStyle:
     gap = 18.0
     branch_gap = 24.0
     split = 22.0
+    beside = 1.0  # side branches and skip lanes to the right
 
     def box_size(self, box: Box) -> tuple[float, float]:
+        if box.kind == "output":
+            return output_size(box)
         text = max(text_width(node_text(box), LABEL_SIZE),
                    text_width(shape_label(box.shape), 10))
         return (max(110.0, text + 18), NODE_HEIGHT)
 
-    def merge_size(self, fork: Fork) -> tuple[float, float]:
-        width, height = merge_size(fork)
+    def merge_size(self, symbol: str, shape) -> tuple[float, float]:
+        width, height = merge_size(symbol)
         # room on the right for the merged shape
-        return (width + 2 * (text_width(shape_label(fork.merge.output), 10) + 8), height)
+        return (width + 2 * (text_width(shape_label(shape), 10) + 8), height)
 
     def paint_box(self, canvas: Canvas, box: Box, cx: float, cy: float) -> None:
+        if box.kind == "output":
+            paint_output(canvas, box, cx, cy)
+            return
         width, height = self.box_size(box)
         canvas.add(Rect(cx - width / 2, cy - height / 2, width, height, fill=colour(box),
                         radius=6, role="node"))
         canvas.add(Text(cx, cy - 3, node_text(box), size=LABEL_SIZE, bold=box.kind != "layer"))
         canvas.add(Text(cx, cy + 12, shape_label(box.shape), size=10, color="#333333"))
 
-    def paint_merge(self, canvas: Canvas, fork: Fork, cx: float, cy: float) -> None:
-        paint_merge(canvas, fork, cx, cy, shape_below=False)
+    def paint_merge(self, canvas: Canvas, symbol: str, shape, cx: float, cy: float) -> None:
+        paint_merge(canvas, symbol, shape, cx, cy, shape_below=False)
 
 
 def node_text(box: Box) -> str:
@@ -45,16 +52,17 @@ def node_text(box: Box) -> str:
     return clip(box.label)
 
 
-def draw_graph(chain: list[Item], title: str) -> Canvas:
-    levels, bottom = u_levels(chain)
+def draw_graph(chain: list[Item], title: str, links: list[Link] | None = None) -> Canvas:
+    levels, bottom = ([], None) if links else u_levels(chain)
     if levels:
         return draw_u(levels, bottom, title)
-    return layout_chain(GraphStyle(), chain, title)
+    return layout_chain(GraphStyle(), chain, title, links)
 
 
 # -- the U -----------------------------------------------------------------------------------
 def _skip_concat(item: Item) -> bool:
-    return (isinstance(item, Fork) and item.merge.type == "concat" and len(item.branches) == 2
+    return (isinstance(item, Fork) and item.merge is not None and item.merge.type == "concat"
+            and not item.side and not item.starts and len(item.branches) == 2
             and sum(1 for branch in item.branches if not branch) == 1)
 
 
@@ -119,12 +127,12 @@ def draw_u(levels, bottom: list[Box], title: str) -> Canvas:
     for level in reversed(range(depth)):
         encoder, fork, decoder = levels[level]
         x = right_inner + (depth - 1 - level) * indent
-        merge_half = merge_size(fork)[1] / 2
+        merge_half = merge_size(fork.symbol)[1] / 2
         cy = centre_y[level]
         arrow(canvas, [below, (x, cy + merge_half)])
         left_x = level * indent + width / 2 + style.box_size(encoder[-1])[0] / 2
-        arrow(canvas, [(left_x, cy), (x - merge_size(fork)[0] / 2, cy)], role="skip")
-        paint_merge(canvas, fork, x, cy, shape_below=False)
+        arrow(canvas, [(left_x, cy), (x - merge_size(fork.symbol)[0] / 2, cy)], role="skip")
+        paint_merge(canvas, fork.symbol, fork.merge.output, x, cy, shape_below=False)
         below = (x, cy - merge_half)
         for offset, box in enumerate(decoder, 1):
             by = cy - step * offset

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .canvas import Canvas, Circle, Path, Polygon, Rect, Text
 
 SCALE = 0.03  # cm per px: a 600 px wide drawing becomes 18 cm
+DARK_TEXT = ("#111111", "#333333", "#444444", "#555555", "#777777")  # drawn black in TikZ
 _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
             "^": r"\textasciicircum{}", "×": r"$\times$", "⊙": r"$\odot$", "…": r"\ldots{}",
@@ -48,7 +49,9 @@ def to_tikz(canvas: Canvas) -> str:
         elif isinstance(item, Text) and item.text:
             size = r"\scriptsize" if item.size <= 10 else r"\footnotesize"
             text = rf"\textbf{{{escape(item.text)}}}" if item.bold else escape(item.text)
-            lines.append(rf"\node[anchor={_ANCHORS[item.anchor]},inner sep=0pt] at "
+            # a colour only where it matters (white on an output marker), not on every label
+            colour = "" if item.color in DARK_TEXT else f",text={_colour(item.color)}"
+            lines.append(rf"\node[anchor={_ANCHORS[item.anchor]},inner sep=0pt{colour}] at "
                          f"{_xy(canvas, item.x, item.y)} {{{size} {text}}};")
     lines += [r"\end{tikzpicture}", r"\end{document}", ""]
     return "\n".join(lines)

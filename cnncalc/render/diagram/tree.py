@@ -1,47 +1,71 @@
 """Analysis → the tree a diagram draws: boxes (one feature map each), chains and forks.
 
-Built from the Analysis rows and groups (paths, types, shapes), plus the model only for what
-rows cannot tell: how many branches a concat has (an identity branch executes no row).
-Layers that keep the shape and merge nothing (relu, batchnorm, dropout) are fused into the
-box before them, as the paper figures do: one box per feature map, its label listing them.
+Built from the Analysis rows and groups (paths, types, shapes, the tensors each row reads),
+plus the model only for what rows cannot tell: how many branches a concat has (an identity
+branch executes no row). Layers that keep the shape and merge nothing (relu, batchnorm,
+dropout) are fused into the box before them, as the paper figures do: one box per feature
+map, its label listing them — unless something else reads the tensor between them, which
+then needs a box of its own to start its arrow from. links.py adds the output markers and
+says which arrows the layouts draw.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ...engine.analysis import Analysis, Group, Row
-from ...engine.shapes import Shape
+from ...engine.shapes import Shape, shape_str
 
-# The merge rows the analysis emits, and the symbol drawn for each (a future elementwise
-# product row would add "mul": "⊙").
-MERGE_SYMBOLS = {"add": "+", "mul": "⊙", "concat": "concat"}
+# The merge rows the analysis emits, and the symbol drawn for each.
+MERGE_SYMBOLS = {"add": "+", "multiply": "⊙", "concat": "concat"}
 
 
 @dataclass
 class Box:
     """One drawn feature map: a layer (with the shape-keeping layers fused after it), a
-    collapsed group, or the network input."""
+    collapsed group, a merge of named tensors (`add: {from: …}`), a network input, or an
+    output marker."""
 
     name: str
     label: str
     shape: Shape
     rows: list[Row] = field(default_factory=list)
-    kind: str = "layer"  # "layer", "group", "input"
+    kind: str = "layer"  # "layer", "group", "merge", "input", "output"
+    reads: list[str] = field(default_factory=list)  # tensors read from outside the box
+    joined: bool = True  # an arrow comes in from the item before it in its chain
+
+    @property
+    def out(self) -> str | None:
+        """The tensor the box hands on along its chain."""
+        if self.kind == "input":
+            return self.name
+        if self.kind == "output":
+            return None
+        main = [row for row in self.rows if not row.aux]
+        return (main or self.rows)[-1].path
 
 
 @dataclass
 class Fork:
-    """Branches on one input, merged by `merge` (add or concat); an empty branch is a skip.
+    """Branches on one input, merged by `merge` (add, multiply or concat); an empty branch
+    is a skip.
 
-    `merge` None is a fork whose branches never meet: several outputs, or an auxiliary head
-    beside the main line (Inception-v3's, once the spec language has them, SPEC §7). The
-    layouts draw each such branch to its own end, side by side.
+    `side` forks keep a straight main line (their first branch, always empty) and draw the
+    other branches beside it: a gate's body (merged back at ⊙), an auxiliary head or an
+    output marker (merge None: the branch ends where it ends). Other forks without a merge
+    draw each branch to its own end, side by side.
     """
 
     path: str
     merge: Row | None
     branches: list[list[Box | Fork]]
+    side: bool = False
+    input: str = ""  # the tensor the branches start from
+    starts: list[str] = field(default_factory=list)  # per branch, if not `input` (split parts)
+    labels: list[tuple[str, str]] = field(default_factory=list)  # per branch: what it
+    # starts from (a split part's channels, shape), written at its start
+    joined: bool = True
 
     @property
     def symbol(self) -> str:
@@ -49,20 +73,35 @@ class Fork:
             return ""
         return MERGE_SYMBOLS.get(self.merge.type, self.merge.type)
 
+    @property
+    def out(self) -> str:
+        return self.merge.path if self.merge is not None else self.input
+
+    def start(self, index: int) -> str:
+        return self.starts[index] if self.starts else self.input
+
 
 Item = Box | Fork
 
 
 def build(analysis: Analysis, depth: int | None = None) -> list[Item]:
-    """The whole network as a chain, starting with its input box."""
+    """The whole network as a chain, starting with its input box (other inputs first)."""
     builder = _Builder(analysis, depth)
     chain = builder.chain(0, len(analysis.rows), 0)
-    return [Box("input", "input", analysis.input, kind="input"), *chain]
+    names = list(analysis.network.inputs) or ["input"]
+    inputs = [Box(name, name, shape, kind="input") for name, shape
+              in list(analysis.network.inputs.items())[1:]]
+    return [*inputs, Box(names[0], names[0], analysis.input, kind="input"), *chain]
 
 
 def branches(analysis: Analysis) -> bool:
-    """Does the network branch (a residual or concat anywhere)?"""
-    return any(row.type in MERGE_SYMBOLS for row in analysis.rows)
+    """Does the network branch (a merge anywhere, an aux head, several outputs)?"""
+    return (len(analysis.outputs) > 1 or any(row.type in MERGE_SYMBOLS or row.aux
+                                             for row in analysis.rows))
+
+
+def shape_text(shape: Shape) -> str:
+    return shape_str(shape, times="×")
 
 
 class _Builder:
@@ -71,7 +110,11 @@ class _Builder:
         self.depth = depth
         self.groups = {(g.start, g.depth): g for g in reversed(analysis.groups)
                        if g.end > g.start}
-        self.branch_counts = _branch_counts(analysis.network.layers)
+        self.branch_counts, self.sourced = _scan(analysis.network.layers)
+        # how many readers each tensor has (an output counts as one): fusing a layer into
+        # the box before it hides the tensor between them, so only a tensor read once fuses
+        self.readers = Counter(tensor for row in self.rows for tensor in row.reads)
+        self.readers.update(analysis.output_tensors.values())
 
     def chain(self, lo: int, hi: int, depth: int) -> list[Item]:
         items: list[Item] = []
@@ -82,22 +125,30 @@ class _Builder:
                 items.extend(self.group(group))
                 index = group.end
             else:
-                _append(items, self.leaf(self.rows[index]))
+                self.append(items, self.leaf(self.rows[index]))
                 index += 1
         return items
 
     def leaf(self, row: Row) -> Box:
-        return Box(row.name, row.description, row.output, [row])
+        if row.type in MERGE_SYMBOLS:  # `add: {from: [a, b]}` and the like: a merge node
+            return Box(row.name, MERGE_SYMBOLS[row.type], row.output, [row], "merge",
+                       list(row.reads))
+        return Box(row.name, row.description, row.output, [row], reads=list(row.reads))
 
     def group(self, group: Group) -> list[Item]:
         rows = self.rows[group.start:group.end]
-        if self.depth is not None and group.depth >= self.depth:
-            return [Box(group.path, group.type, group.output, rows, "group")]
         inner = group.depth + 1
-        if group.type == "residual":
-            return self.residual(group, inner)
-        if group.type == "concat":
-            return self.concat(group, inner)
+        if group.type == "aux":  # never in line, even collapsed: the main path goes on
+            return [self.aux(group, inner)]
+        if self.depth is not None and group.depth >= self.depth:
+            made = {row.path for row in rows}
+            reads = [tensor for row in rows for tensor in row.reads if tensor not in made]
+            return [Box(group.path, group.type, group.output, rows, "group",
+                        list(dict.fromkeys(reads)))]
+        builder = getattr(self, group.type, None) if group.type in (
+            "residual", "concat", "gate", "split") else None
+        if builder is not None:
+            return builder(group, inner)
         return self.chain(group.start, group.end, inner)
 
     def _span(self, start: int, end: int, prefix: str) -> int:
@@ -111,11 +162,11 @@ class _Builder:
         short_end = self._span(body_end, group.end, group.path + ".shortcut.")
         add = self.rows[short_end]
         fork = Fork(group.path, add, [self.chain(group.start, body_end, depth),
-                                      self.chain(body_end, short_end, depth)])
-        tail = self.chain(short_end + 1, group.end, depth)
+                                      self.chain(body_end, short_end, depth)],
+                    input=self.input_of(group))
         items: list[Item] = [fork]
-        for item in tail:
-            _append(items, item)
+        for item in self.chain(short_end + 1, group.end, depth):
+            self.append(items, item)
         return items
 
     def concat(self, group: Group, depth: int) -> list[Item]:
@@ -125,7 +176,59 @@ class _Builder:
             end = self._span(start, group.end - 1, f"{group.path}.branch{number}.")
             chains.append(self.chain(start, end, depth))
             start = end
-        return [Fork(group.path, self.rows[group.end - 1], chains)]
+        return [Fork(group.path, self.rows[group.end - 1], chains, input=self.input_of(group))]
+
+    def gate(self, group: Group, depth: int) -> list[Item]:
+        """x ⊙ body(x): the body beside the main line, meeting it at ⊙."""
+        multiply = self.rows[group.end - 1]
+        body = self.chain(group.start, group.end - 1, depth)
+        return [Fork(group.path, multiply, [[], body], side=True, input=multiply.reads[0])]
+
+    def split(self, group: Group, depth: int) -> list[Item]:
+        """A branch per channel part, from the split's input, concatenated."""
+        parts = self._span(group.start, group.end, group.path + ".part") - group.start
+        first = self.rows[group.start:group.start + parts]
+        start, chains = group.start + parts, []
+        for number in range(1, parts + 1):
+            end = self._span(start, group.end - 1, f"{group.path}.branch{number}.")
+            chains.append(self.chain(start, end, depth))
+            start = end
+        return [Fork(group.path, self.rows[group.end - 1], chains, input=first[0].reads[0],
+                     starts=[row.path for row in first],
+                     labels=[(row.description, shape_text(row.output)) for row in first])]
+
+    def aux(self, group: Group, depth: int) -> Fork:
+        rows = self.rows[group.start:group.end]
+        if self.depth is not None and group.depth >= self.depth:
+            head: list[Item] = [Box(group.path, group.type, group.output, rows, "group",
+                                    [rows[0].reads[0]])]
+        else:
+            head = self.chain(group.start, group.end, depth)
+        return Fork(group.path, None, [[], head], side=True, input=self.input_of(group))
+
+    def input_of(self, group: Group) -> str:
+        """What a residual, concat or aux reads: what comes down the line ("" — links.py
+        fills it in), unless the entry itself has `from:`; then the tensor its rows read
+        most from outside (a `from:` inside one branch reads something else)."""
+        if group.path not in self.sourced:
+            return ""
+        rows = self.rows[group.start:group.end]
+        made = {row.path for row in rows}
+        reads = Counter(tensor for row in rows for tensor in row.reads if tensor not in made)
+        return reads.most_common(1)[0][0]
+
+    def append(self, items: list[Item], item: Item) -> None:
+        """Append, fusing a shape-keeping layer into the layer box before it when it alone
+        reads that box's result."""
+        last = items[-1] if items else None
+        if (isinstance(item, Box) and item.kind == "layer" and len(item.rows) == 1
+                and _fusable(item.rows[0]) and isinstance(last, Box) and last.kind == "layer"
+                and item.reads == [last.rows[-1].path]
+                and self.readers[last.rows[-1].path] == 1):
+            last.label += " · " + item.label
+            last.rows.extend(item.rows)
+            return
+        items.append(item)
 
 
 def _fusable(row: Row) -> bool:
@@ -134,29 +237,22 @@ def _fusable(row: Row) -> bool:
     return row.input == row.output and row.macs == 0 and row.type not in MERGE_SYMBOLS
 
 
-def _append(items: list[Item], item: Item) -> None:
-    """Append, fusing a shape-keeping layer into the layer box before it."""
-    last = items[-1] if items else None
-    if (isinstance(item, Box) and item.kind == "layer" and len(item.rows) == 1
-            and _fusable(item.rows[0]) and isinstance(last, Box) and last.kind == "layer"):
-        last.label += " · " + item.label
-        last.rows.extend(item.rows)
-        return
-    items.append(item)
-
-
-def _branch_counts(nodes) -> dict[str, int]:
-    """path → number of branches, for every concat in the model tree (duck-typed)."""
+def _scan(nodes) -> tuple[dict[str, int], set[str]]:
+    """path → number of branches for every concat or split in the model tree, and the paths
+    of the composites that read a named tensor (`from:`); duck-typed."""
     counts: dict[str, int] = {}
+    sourced: set[str] = set()
     stack = list(nodes)
     while stack:
         node = stack.pop()
+        if getattr(node, "source", None) is not None:
+            sourced.add(node.path)
         if hasattr(node, "branches"):
             counts[node.path] = len(node.branches)
             stack.extend(layer for branch in node.branches for layer in branch)
-        for attribute in ("children", "body"):
+        for attribute in ("children", "body", "layers"):
             stack.extend(getattr(node, attribute, None) or [])
         shortcut = getattr(node, "shortcut", None)
         if isinstance(shortcut, list):
             stack.extend(shortcut)
-    return counts
+    return counts, sourced
