@@ -239,3 +239,94 @@ def test_section7_rows_in_onnxruntime(entry, shape, output, params, buffers, mac
     (out,) = session.run(None, {"input": image})
     assert list(out.shape) == onnx_dims(output)
 
+
+
+# SPEC §8: the §7 types in 1-D and 3-D (pixel shuffles too for the referees; their exports
+# are refused outside 2-D, where PyTorch's and ONNX's operators stop).
+RANKED = {
+    "1-D": """input: 64x8
+layers:
+  - conv: {filters: 8, kernel: 3, padding: 1, activation: silu}
+  - groupnorm: {groups: 4}
+  - instancenorm: {affine: true}
+  - layernorm
+  - prelu: {channels: all}
+  - layerscale
+  - channelshuffle: {groups: 2}
+  - slice: {channels: [0, 6]}
+  - lppool: {p: 2, kernel: 3, stride: 2, ceil_mode: true}
+  - maxpool: {kernel: 3, stride: 1, dilation: 2}
+  - convtranspose: {filters: 4, kernel: 3, stride: 2, padding: same}
+  - hardswish
+  - mish
+""",
+    "3-D": """input: 4x8x8x8
+layers:
+  - groupnorm: {groups: 2}
+  - instancenorm
+  - layernorm
+  - prelu
+  - layerscale
+  - channelshuffle: {groups: 4}
+  - slice: {channels: [0, 8]}
+  - maxpool: {kernel: 2, dilation: 2, stride: 1}
+  - lppool: {p: 2, kernel: 2}
+  - convtranspose: {filters: 2, kernel: 2, stride: 2, padding: valid}
+  - conv: {filters: 2, kernel: 1, stride: 3}
+""",
+}
+PIXELS = {1: "input: 64x8\nlayers:\n  - pixelunshuffle: {factor: 2}\n"
+             "  - pixelshuffle: {factor: 4}\n",
+          3: "input: 4x8x8x8\nlayers:\n  - pixelunshuffle: {factor: 2}\n"
+             "  - pixelshuffle: {factor: 2}\n"}
+
+
+@pytest.mark.parametrize("text", [*RANKED.values(), *PIXELS.values()])
+def test_section7_types_in_other_ranks_verify(text):
+    analysis = cnncalc.analyze(cnncalc.loads(text))
+    for verification in (verify_analysis(analysis), probe_analysis(analysis)):
+        assert verification.ok, [r.verify_note for r in verification.mismatches]
+
+
+def test_pixel_shuffles_in_other_ranks_follow_r_to_the_rank():
+    one = cnncalc.analyze(cnncalc.loads(PIXELS[1])).rows
+    assert [row.output for row in one] == [(32, 16), (128, 4)]  # C·r, then C/r (r¹)
+    three = cnncalc.analyze(cnncalc.loads(PIXELS[3])).rows
+    assert [row.output for row in three] == [(2, 4, 4, 64), (4, 8, 8, 8)]  # r³ = 8
+
+
+@pytest.mark.parametrize("text", RANKED.values(), ids=RANKED.keys())
+def test_section7_types_in_other_ranks_export(text):
+    torch = pytest.importorskip("torch")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    import numpy as np
+
+    from cnncalc.interop.layout import onnx_dims
+    from cnncalc.interop.onnx_export import export_onnx
+    from cnncalc.interop.pytorch_export import class_name, export_pytorch
+    from cnncalc.interop.referee import verify_onnx
+
+    analysis = cnncalc.analyze(cnncalc.loads(text))
+    assert verify_onnx(analysis).ok
+    session = onnxruntime.InferenceSession(export_onnx(analysis).SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(0).standard_normal(onnx_dims(analysis.input), dtype=np.float32)
+    (out,) = session.run(None, {"input": image})
+    assert list(out.shape) == onnx_dims(analysis.output)
+    namespace: dict = {}
+    exec(compile(export_pytorch(analysis), "<ranked>", "exec"), namespace)  # noqa: S102
+    net = namespace[class_name(analysis.name)]().eval()
+    assert sum(p.numel() for p in net.parameters()) == analysis.totals.params
+    with torch.no_grad():
+        assert list(net(torch.from_numpy(image)).shape) == onnx_dims(analysis.output)
+
+
+def test_pixel_shuffle_exports_outside_2d_are_refused_by_name():
+    from cnncalc.interop.onnx_export import ExportError, export_onnx
+    from cnncalc.interop.pytorch_export import export_pytorch
+
+    analysis = cnncalc.analyze(cnncalc.loads(PIXELS[1]))
+    with pytest.raises(ExportError, match="pixelunshuffle exports to ONNX for 2-D maps only"):
+        export_onnx(analysis)
+    with pytest.raises(ExportError, match="pixelunshuffle exports to PyTorch for 2-D maps"):
+        export_pytorch(analysis)

@@ -75,7 +75,12 @@ class AxisFit:
             return False
         head, families, tail = self._unread_parts()
         first = (head or [run for run, _ in families] or tail or [None])[0]
-        return first is not None and first.start < self.last_read
+        if first is None:
+            return False
+        # The taps k·D of one window hit every residue mod S only if gcd(D, S) = 1 and
+        # F ≥ S: otherwise the layer subsamples by design, even where one window fits.
+        by_design = gcd(self.dilation, self.stride) > 1 or self.kernel < self.stride
+        return by_design or first.start < self.last_read
 
     @property
     def last_read(self) -> int:

@@ -240,10 +240,11 @@ def _layernorm(graph, row: Row, layer, x: str) -> None:
     if not is_spatial(row.input):
         graph.emit("LayerNormalization", [x, scale, bias], row, axis=-1, epsilon=LN_EPSILON)
         return
-    y = _then(graph, row, "Transpose", [x], "to_nhwc", perm=[0, 2, 3, 1])
+    rank = len(row.input) - 1  # channels last, normalised, channels back to axis 1
+    y = _then(graph, row, "Transpose", [x], "to_nhwc", perm=[0, *range(2, rank + 2), 1])
     y = _then(graph, row, "LayerNormalization", [y, scale, bias], "norm", axis=-1,
               epsilon=LN_EPSILON)
-    graph.emit("Transpose", [y], row, perm=[0, 3, 1, 2])
+    graph.emit("Transpose", [y], row, perm=[0, rank + 1, *range(1, rank + 1)])
 
 
 def _groupnorm(graph, row: Row, layer, x: str) -> None:
@@ -290,7 +291,17 @@ def _slice(graph, row: Row, layer, x: str) -> None:
                          graph.constant("axes_c", [1])], row)
 
 
+def _two_d_only(row: Row) -> None:
+    """DepthToSpace and the unshuffle's 6-D view are written for N×C×H×W maps."""
+    from .onnx_export import ExportError
+
+    if len(row.input) != 3:
+        raise ExportError(f"{row.type} exports to ONNX for 2-D maps only (ONNX DepthToSpace "
+                          "is 2-D)", layer_name=row.path, layer_type=row.type)
+
+
 def _pixelshuffle(graph, row: Row, layer, x: str) -> None:
+    _two_d_only(row)
     graph.emit("DepthToSpace", [x], row, blocksize=layer.factor, mode="CRD")
 
 
@@ -299,6 +310,7 @@ def _pixelunshuffle(graph, row: Row, layer, x: str) -> None:
     Reshape (N, C, H/r, r, W/r, r), Transpose the offsets ahead, Reshape."""
     from .layout import onnx_dims
 
+    _two_d_only(row)
     r = layer.factor
     height, width, depth = row.output
     blocks = graph.constant(f"{row.path}.blocks", [0, row.input[-1], height, r, width, r])

@@ -107,19 +107,18 @@ class CropNd(nn.Module):
 ''',
     "LayerNorm2d": '''
 class LayerNorm2d(nn.LayerNorm):
-    """LayerNorm over the channels at each position of an N×C×H×W map (ConvNeXt's)."""
+    """LayerNorm over the channels at each position of an N×C×… map (ConvNeXt's)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)
 ''',
     "LayerScale": '''
 class LayerScale(nn.Module):
     """A learnable per-channel scale γ (C parameters), started at `init`."""
 
-    def __init__(self, channels: int, init: float = 1e-6, vector: bool = False) -> None:
-        super().__init__()
-        shape = (channels,) if vector else (channels, 1, 1)
-        self.gamma = nn.Parameter(torch.full(shape, init))
+    def __init__(self, channels: int, init: float = 1e-6, rank: int = 2) -> None:
+        super().__init__()  # rank: spatial axes after the channels (0 for a vector)
+        self.gamma = nn.Parameter(torch.full((channels,) + (1,) * rank, init))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x * self.gamma

@@ -41,8 +41,8 @@ def _instancenorm(writer, row: Row, layer) -> str:
 
 def _layerscale(writer, row: Row, layer) -> str:
     writer.helpers.add("LayerScale")
-    vector = "" if is_spatial(row.input) else ", vector=True"
-    return f"LayerScale({row.input[-1]}, {layer.init!r}{vector})"
+    rank = len(row.input) - 1
+    return f"LayerScale({row.input[-1]}, {layer.init!r}{'' if rank == 2 else f', rank={rank}'})"
 
 
 def _droppath(writer, row: Row, layer) -> str:
@@ -65,15 +65,19 @@ def keras_crop(writer, row: Row, module: str, trims: list[tuple[int, int, int]])
     extra = [after - before for before, after, _ in trims]
     if not any(extra):
         return module
-    if len(trims) != 2:
-        raise ExportError("a Keras 'same' transposed conv cropping unevenly exports to "
-                          "PyTorch only in 2-D", layer_name=row.path, layer_type=row.type)
-    writer.helpers.add("Crop")
-    return f"nn.Sequential({module}, Crop(0, {extra[0]}, 0, {extra[1]}))"
+    helper = "Crop" if len(trims) == 2 else "CropNd"  # Crop: 2-D (top, bottom, left, right)
+    writer.helpers.add(helper)
+    sides = ", ".join(f"0, {after}" for after in extra)
+    return f"nn.Sequential({module}, {helper}({sides}))"
 
 
 def _from_options(text: str):
-    return lambda writer, row, layer: text.format(**vars(layer))
+    def module(writer, row: Row, layer) -> str:
+        if "Pixel" in text and len(row.input) != 3:  # nn.PixelShuffle reads (…, C, H, W)
+            raise ExportError(f"{row.type} exports to PyTorch for 2-D maps only",
+                              layer_name=row.path, layer_type=row.type)
+        return text.format(**vars(layer))
+    return module
 
 
 SECTION7 = {

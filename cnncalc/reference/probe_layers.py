@@ -66,25 +66,38 @@ def _slice(layer, p: Probes) -> Probes:
     return _map_channels(layer, p, lambda c: ops.slice_channels(c, *layer.channels))
 
 
+def _as_map(channel: np.ndarray, rank: int) -> np.ndarray:
+    """The channel probe as a (C, 1, …, 1) map of the spatial probe's rank."""
+    return channel.reshape(channel.shape[0], *([1] * rank))
+
+
+def _one_position(array: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """One position of a (C, …) result, shaped as the channel probe was."""
+    return array[(slice(None),) + (0,) * (array.ndim - 1)].reshape(-1, *like.shape[1:])
+
+
 @probes("pixelshuffle")
 def _pixelshuffle(layer, p: Probes) -> Probes:
-    """Both probes through the kernel: the spatial one given the r² channels a block needs,
+    """Both probes through the kernel: the spatial one given the rⁿ channels a block needs,
     the channel one keeping one position of its r×r result."""
     if p.spatial is None:
         raise ValueError("pixelshuffle needs a map, the probes carry a vector")
-    block = layer.factor ** (p.spatial.ndim - 1)
-    spatial = ops.pixel_shuffle(np.repeat(p.spatial, block, axis=0), layer.factor)
-    channel = ops.pixel_shuffle(p.channel, layer.factor)
-    return Probes(spatial, channel[(slice(None),) + (slice(0, 1),) * (channel.ndim - 1)])
+    rank = p.spatial.ndim - 1
+    spatial = ops.pixel_shuffle(np.repeat(p.spatial, layer.factor ** rank, axis=0),
+                                layer.factor)
+    channel = ops.pixel_shuffle(_as_map(p.channel, rank), layer.factor)
+    return Probes(spatial, _one_position(channel, p.channel))
 
 
 @probes("pixelunshuffle")
 def _pixelunshuffle(layer, p: Probes) -> Probes:
-    """The spatial probe keeps one of the r² channels it makes; the channel probe is grown
+    """The spatial probe keeps one of the rⁿ channels it makes; the channel probe is grown
     to one r×r block first."""
     if p.spatial is None:
         raise ValueError("pixelunshuffle needs a map, the probes carry a vector")
+    rank = p.spatial.ndim - 1
     spatial = ops.pixel_unshuffle(p.spatial, layer.factor)[:1]
-    block = np.broadcast_to(p.channel, (p.channel.shape[0],
-                                        *([layer.factor] * (p.channel.ndim - 1))))
-    return Probes(spatial, ops.pixel_unshuffle(np.ascontiguousarray(block), layer.factor))
+    block = np.broadcast_to(_as_map(p.channel, rank),
+                            (p.channel.shape[0], *([layer.factor] * rank)))
+    channel = ops.pixel_unshuffle(np.ascontiguousarray(block), layer.factor)
+    return Probes(spatial, _one_position(channel, p.channel))

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import ops, weights
+from .runners import keras_transpose
 
 # Layers that read no per-axis option yet reduce over the spatial axes.
 WHOLE_MAP = ("globalavgpool", "globalmaxpool")
@@ -185,9 +186,11 @@ def conv_transpose3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
     weight = weights.HankelRows(walk.rng, x.shape[0], fan_in, fan_in).block(
         0, x.shape[0], (layer.filters // layer.groups, *layer.kernel))
     bias = weights.bias_vector(walk.rng, layer.filters, fan_in) if layer.bias else None
-    return conv_transpose3d_with(x, weight, bias, layer.stride, layer.padding,
-                                 layer.output_padding, layer.dilation, layer.groups,
-                                 walk.workspace)
+    keras = isinstance(layer.padding, str)  # 'same'/'valid': unpadded, then cropped (§7)
+    y = conv_transpose3d_with(x, weight, bias, layer.stride, (0, 0, 0) if keras else
+                              layer.padding, layer.output_padding, layer.dilation,
+                              layer.groups, walk.workspace)
+    return keras_transpose(layer, y, x.shape[1:]) if keras else y
 
 
 def conv_transpose3d_with(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,

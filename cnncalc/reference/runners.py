@@ -97,16 +97,16 @@ def keras_transpose(layer, full: np.ndarray, sizes: tuple[int, ...]) -> np.ndarr
     crop or extend it to H·S ('same', the odd pixel cut at the end as TensorFlow does) or
     to at least H·S ('valid'). The option's definition, written here on purpose apart from
     the engine's ConvTranspose.trims: the referee must not share the formula it checks."""
-    crops = []
+    index, grow = [slice(None)], [(0, 0)]
     for axis, size in enumerate(sizes):
         have, want = full.shape[1 + axis], size * layer.stride[axis]
         if layer.padding == "valid":
             want = max(have, want)
         extra = have - want
-        crops.append((extra // 2, extra - extra // 2) if extra > 0 else (0, extra))
-    (top, bottom), (left, right) = crops
-    full = ops.crop(full, (top, max(bottom, 0), left, max(right, 0)))
-    return ops.zeropad(full, (0, max(-bottom, 0), 0, max(-right, 0)))
+        index.append(slice(extra // 2, have - (extra - extra // 2)) if extra > 0 else
+                     slice(None))
+        grow.append((0, max(-extra, 0)))
+    return np.pad(full[tuple(index)], grow)
 
 
 @runs("convtranspose")
