@@ -4,7 +4,7 @@ one function per type, (writer, row, layer) → the module's source text."""
 from __future__ import annotations
 
 from ..engine.analysis import Row
-from ..engine.shapes import is_spatial
+from ..engine.shapes import is_spatial, spatial_rank
 from .onnx_export import ExportError
 
 SECTION7_SIMPLE = {"silu": "nn.SiLU()", "hardswish": "nn.Hardswish()",
@@ -73,7 +73,7 @@ def keras_crop(writer, row: Row, module: str, trims: list[tuple[int, int, int]])
 
 def _from_options(text: str):
     def module(writer, row: Row, layer) -> str:
-        if "Pixel" in text and len(row.input) != 3:  # nn.PixelShuffle reads (…, C, H, W)
+        if "Pixel" in text and spatial_rank(row.input) != 2:  # nn.PixelShuffle: (…, C, H, W)
             raise ExportError(f"{row.type} exports to PyTorch for 2-D maps only",
                               layer_name=row.path, layer_type=row.type)
         return text.format(**vars(layer))
