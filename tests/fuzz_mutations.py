@@ -43,6 +43,36 @@ layers:
 expect: {output: 10}
 """
 
+SECTION7_SPEC = """
+input: 24x24x8
+layers:
+  - conv: {filters: 16, kernel: 3, padding: 1, activation: silu}
+  - groupnorm: {groups: 4, activation: hardswish}
+  - prelu: {channels: all}
+  - layernorm: {affine: false}
+  - instancenorm: {affine: true, track_running_stats: true}
+  - layerscale: {init: 0.1}
+  - droppath: {rate: 0.2}
+  - channelshuffle: {groups: 2}
+  - slice: {channels: [0, 12]}
+  - pixelunshuffle: {factor: 2}
+  - pixelshuffle: {factor: 2}
+  - lppool: {p: 2, kernel: 3, stride: 2, ceil_mode: true}
+  - maxpool: {kernel: 3, stride: 1, padding: 1, dilation: 2}
+  - conv: {filters: 8, kernel: 1, stride: 3}
+  - convtranspose: {filters: 8, kernel: 3, stride: 2, padding: same}
+  - convtranspose: {filters: 8, kernel: 2, stride: 3, padding: valid}
+  - mish
+  - selu
+  - softplus
+  - hardsigmoid
+  - globalavgpool
+  - flatten
+  - dense: {units: 10}
+  - logsoftmax
+expect: {output: 10}
+"""
+
 EXTREMES = [0, -1, 1, 2**31, 2**63 - 1, 2**63, 10**30, -(10**30), 1e308, float("inf"),
             float("nan"), 0.5, -0.0, True, False, None, "", "same", "valid", "$filters",
             "${filters * 99999999999}", "${", "${1//0}", "1e9x1e9x3", "0x0x0", "32x32x3",
@@ -56,12 +86,14 @@ YAML11 = ["010", "0o10", "1:30", "0x1F", "0b101", "1_000", "-010", "+1:30", "07"
 CONTROL = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u2028", "\ufffe", "\ud800"]
 WORDS = ["conv", "maxpool", "dense", "relu", "layers", "input", "filters", "kernel", "stride",
          "padding", "repeat", "name", "expect", "blocks", "params", "body", "branches",
-         "shortcut", "crop", "size", "units", "groups", "depthwise", "sequential", "basic"]
+         "shortcut", "crop", "size", "units", "groups", "depthwise", "sequential", "basic",
+         "factor", "channels", "dilation", "ceil_mode", "affine", "slice", "pixelshuffle"]
 
 
 def seeds() -> dict[str, str]:
     texts = {name: builtin_text(name) for name in SEED_NAMES}
     texts["blocks"] = BLOCKS_SPEC
+    texts["section7"] = SECTION7_SPEC
     return texts
 
 

@@ -48,9 +48,36 @@ def test_unknown_layer():
         explain(analyze(load("lenet5")), "conv9")
 
 
-def test_misfit_projection_is_explained():
-    # torchvision's 1×1/2 projections drop the last row on 56×56: a does-not-fit warning
+def test_subsampling_projection_is_explained():
+    # torchvision's 1×1/2 projections read every other row of 56×56 (row 55 too goes
+    # unread): subsampling by design since SPEC §7, a note and not a does-not-fit warning
     result = explain(analyze(load("resnet18")), "layer2")
     shortcut = [item for item in result.layers if item.path.endswith("shortcut.conv")][0]
     assert "(56 − 1 + 2·0)/2 + 1 = 28.5" in str(shortcut.steps[0])
-    assert shortcut.warnings
+    assert not shortcut.warnings
+    assert "stride 2 > kernel 1: rows and columns 1, 3, …, 55 never read " \
+           "(subsampling by design)" in shortcut.notes
+
+
+def test_misfit_is_still_warned():
+    # AlexNet's conv1 on 224: (224 − 11)/4 + 1 = 54.25, row 223 never read
+    item = explain(analyze(load("alexnet"), input=(224, 224, 3)), "conv1").layers[0]
+    assert any("223 never read" in warning for warning in item.warnings)
+
+
+def test_section7_arithmetic_written_out():
+    text = ("input: 16x16x8\nlayers:\n  - groupnorm: {groups: 4}\n"
+            "  - slice: {channels: [2, 6]}\n  - pixelshuffle: {factor: 2}\n"
+            "  - pixelunshuffle: {factor: 4}\n  - convtranspose: {filters: 2, kernel: 3, "
+            "stride: 2, padding: valid}\n")
+    from cnncalc import loads
+
+    steps = lines(explain(analyze(loads(text))))
+    assert "channels per group: 8 / 4 = 2 — mean and variance per group" in steps["groupnorm1"]
+    assert "params: 2 × 8 (γ and β per channel) = 16" in steps["groupnorm1"]
+    assert "channels: 6 − 2 = 4 — channels 2…5 of 8 (stop exclusive)" in steps["slice1"]
+    assert "spatial: 16×16 × 2 = 32×32 — each r×r block from r² channels" in steps[
+        "pixelshuffle1"]
+    assert "channels: 4 / 2² = 1" in steps["pixelshuffle1"]
+    assert "channels: 1 × 4² = 16" in steps["pixelunshuffle1"]
+    assert "output height: 8·2 + max(3 − 2, 0) = 17" in steps["convtranspose1"]

@@ -52,6 +52,47 @@ layers:
   - dense: {units: 3, bias: false}
 """
 
+# SPEC §7's types. These read back from ONNX one node per layer…
+SECTION7 = """
+input: 16x16x8
+layers:
+  - hardswish
+  - hardsigmoid
+  - mish
+  - selu
+  - softplus
+  - logsoftmax
+  - prelu
+  - prelu: {channels: all}
+  - droppath: {rate: 0.1}
+  - slice: {channels: [0, 4]}
+  - pixelshuffle: {factor: 2}
+  - lppool: {p: 2, kernel: 2}
+  - maxpool: {kernel: 3, dilation: 2, padding: 1, stride: 1}
+  - convtranspose: {filters: 4, kernel: 4, padding: same}     # uneven Keras crop
+  - convtranspose: {filters: 4, kernel: 3, stride: 2, padding: same}
+  - convtranspose: {filters: 4, kernel: 2, stride: 3, padding: valid}
+  - flatten
+  - dense: {units: 8}
+  - layernorm
+"""
+# …these are exported as several nodes (Transpose/Reshape patterns, Mul), which the
+# importer refuses by name (SPEC §7's graph syntax is needed to read them back).
+SECTION7_EXPORT_ONLY = """
+input: 12x12x8
+layers:
+  - silu
+  - layernorm: {activation: gelu}
+  - groupnorm: {groups: 4}
+  - instancenorm: {affine: true}
+  - layerscale
+  - channelshuffle: {groups: 2}
+  - pixelunshuffle: {factor: 2}
+  - lppool: {p: 3, kernel: 3, stride: 2, ceil_mode: true}
+  - groupnorm: {groups: 2, affine: false}
+  - layernorm: {affine: false}
+  - instancenorm: {track_running_stats: true}
+"""
 # SPEC §8: the layers that work in every rank, on a 1-D signal and a 3-D clip.
 ONE_D = """
 input: 40x3
@@ -87,6 +128,7 @@ layers:
   - globalavgpool
   - dense: {units: 2}
 """
+NETWORKS = [EVERY_TYPE, MORE, ONE_D, THREE_D, SECTION7, SECTION7_EXPORT_ONLY]
 
 
 def _analysis(text: str = EVERY_TYPE):
@@ -96,11 +138,11 @@ def _analysis(text: str = EVERY_TYPE):
 def test_the_network_uses_every_single_layer_type():
     from cnncalc.engine.layers import CATALOG
 
-    used = {row.type for text in (EVERY_TYPE, MORE) for row in _analysis(text).rows}
+    used = {row.type for text in NETWORKS for row in _analysis(text).rows}
     assert set(CATALOG) <= used
 
 
-@pytest.mark.parametrize("text", [EVERY_TYPE, MORE, ONE_D, THREE_D])
+@pytest.mark.parametrize("text", [EVERY_TYPE, MORE, ONE_D, THREE_D, SECTION7])
 def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
     onnx = pytest.importorskip("onnx")
     import numpy as np
@@ -127,7 +169,33 @@ def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
     assert [row.output for row in back.rows] == [row.output for row in analysis.rows]
 
 
-@pytest.mark.parametrize("text", [EVERY_TYPE, MORE, ONE_D, THREE_D])
+def test_multi_node_exports_run_and_the_importer_names_what_it_cannot_read(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    import numpy as np
+
+    from cnncalc.errors import SpecError
+    from cnncalc.interop.onnx_export import export_onnx
+    from cnncalc.interop.referee import verify_onnx
+
+    analysis = _analysis(SECTION7_EXPORT_ONLY)
+    model = export_onnx(analysis)
+    onnx.checker.check_model(model, full_check=True)
+    assert verify_onnx(_analysis(SECTION7_EXPORT_ONLY)).ok
+    onnxruntime = pytest.importorskip("onnxruntime")
+    session = onnxruntime.InferenceSession(model.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(0).standard_normal(onnx_dims(analysis.input),
+                                                     dtype=np.float32)
+    (out,) = session.run(None, {"input": image})
+    assert list(out.shape) == onnx_dims(analysis.output)
+    path = tmp_path / "net.onnx"
+    onnx.save(model, str(path))
+    # silu (Sigmoid, Mul) reads back since the graph import; the layernorm's Transpose does not
+    with pytest.raises(SpecError, match="unsupported ONNX operator 'Transpose' .*layernorm"):
+        cnncalc.load(str(path))
+
+
+@pytest.mark.parametrize("text", NETWORKS)
 def test_every_type_exports_to_pytorch_with_cnncalcs_figures(text):
     from cnncalc.interop.pytorch_export import class_name, export_pytorch
 
@@ -138,6 +206,9 @@ def test_every_type_exports_to_pytorch_with_cnncalcs_figures(text):
     exec(compile(source, "<every-type>", "exec"), namespace)  # noqa: S102
     net = namespace[class_name(analysis.name)]().eval()
     assert sum(p.numel() for p in net.parameters()) == analysis.totals.params
+    buffers = sum(b.numel() for name, b in net.named_buffers()
+                  if not name.endswith("num_batches_tracked"))
+    assert buffers == analysis.totals.buffers
     with torch.no_grad():
         out = net(torch.randn(onnx_dims(analysis.input)))
     assert list(out.shape) == onnx_dims(analysis.output)

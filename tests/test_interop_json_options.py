@@ -21,7 +21,8 @@ def test_resnet18_records_carry_the_specs_options():
         "filters": 64, "kernel": [7, 7], "stride": [2, 2], "padding": [3, 3, 3, 3],
         "dilation": [1, 1], "groups": 1, "depthwise": False, "bias": False}
     assert layers["maxpool"]["options"] == {"kernel": [3, 3], "stride": [2, 2],
-                                            "padding": [1, 1, 1, 1], "ceil_mode": False}
+                                            "padding": [1, 1, 1, 1], "ceil_mode": False,
+                                            "dilation": [1, 1]}
     assert layers["fc"]["options"] == {"units": 1000, "bias": True}
     assert layers["layer1.basic1.residual1.add"]["options"] == {}
 
@@ -40,3 +41,24 @@ def test_same_padding_and_depthwise_are_resolved_for_the_input():
 def test_csv_keeps_its_columns():
     text = to_csv(cnncalc.analyze(cnncalc.load("lenet5")))
     assert text.splitlines()[0].split(",") == list(LAYER_KEYS)
+
+
+def test_section7_records_rebuild_their_layers():
+    """Each §7 row's JSON options, written back as a one-layer spec on the row's input,
+    give the same output, params and buffers (SPEC §10: other tools rebuild from them)."""
+    spec = ("input: 12x12x8\nlayers:\n  - prelu: {channels: all}\n  - groupnorm: {groups: 4}\n"
+            "  - instancenorm: {track_running_stats: true}\n  - layerscale: {init: 0.5}\n"
+            "  - channelshuffle: {groups: 2}\n  - slice: {channels: [1, 7]}\n"
+            "  - lppool: {p: 2, kernel: 3, stride: 2, ceil_mode: true}\n"
+            "  - maxpool: {kernel: 2, stride: 1, dilation: 2}\n"
+            "  - convtranspose: {filters: 4, kernel: 4, stride: 2, padding: same}\n"
+            "  - pixelunshuffle: {factor: 2}\n  - pixelshuffle: {factor: 2}\n"
+            "  - droppath: {rate: 0.1}\n  - layernorm: {affine: false}\n")
+    document = to_dict(cnncalc.analyze(cnncalc.loads(spec)))
+    for record in document["layers"]:
+        entry = json.dumps({record["type"]: record["options"]})
+        rebuilt = cnncalc.analyze(cnncalc.loads(
+            f"input: {record['input']}\nlayers:\n  - {entry}\n")).rows[0]
+        assert (cnncalc.shape_str(rebuilt.output), rebuilt.params, rebuilt.buffers) == (
+            record["output"] if isinstance(record["output"], str) else str(record["output"]),
+            record["params"], record["buffers"]), record

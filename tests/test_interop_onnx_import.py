@@ -199,21 +199,43 @@ def test_a_channel_split_becomes_a_split(tmp_path):
     assert analysis.totals.params == 20
 
 
-def test_a_channel_slice_that_is_no_split_is_refused(tmp_path):
+def test_a_channel_slice_that_is_no_split_is_a_slice(tmp_path):
     nodes = [helper.make_node("Slice", ["x", "s", "e", "axes"], ["y"], name="first_two")]
     inits = [numpy_helper.from_array(np.array([v], dtype=np.int64), n)
              for n, v in (("s", 0), ("e", 2), ("axes", 1))]
     path = _save(tmp_path, nodes, [_image()], [1, 2, 8, 8], inits)
-    with pytest.raises(cnncalc.SpecError, match="'Slice' \\(node 'first_two'\\).*channel"):
-        import_onnx(path)
+    analysis = _analyze(path)
+    assert [(row.type, row.output) for row in analysis.rows] == [("slice", (8, 8, 2))]
+
+
+def test_sigmoid_times_its_input_is_silu(tmp_path):
+    nodes = [helper.make_node("Sigmoid", ["x"], ["s"], name="sig"),
+             helper.make_node("Mul", ["x", "s"], ["y"], name="act")]
+    path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8])
+    assert [row.type for row in _analyze(path).rows] == ["silu"]
 
 
 def test_an_unknown_operator_is_refused_by_name(tmp_path):
-    nodes = [helper.make_node("HardSwish", ["x"], ["y"], name="/act/HardSwish")]
+    nodes = [helper.make_node("Erf", ["x"], ["y"], name="/act/Erf")]
     path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8])
-    with pytest.raises(cnncalc.SpecError, match="unsupported ONNX operator 'HardSwish' "
-                                                "\\(node '/act/HardSwish'\\)"):
+    with pytest.raises(cnncalc.SpecError, match="unsupported ONNX operator 'Erf' "
+                                                "\\(node '/act/Erf'\\)"):
         import_onnx(path)
+
+
+def test_section7_single_node_operators_import(tmp_path):
+    """HardSwish was refused before SPEC §7; now it, DepthToSpace (CRD) and a dilated
+    MaxPool read as cnncalc layers (shapes from ONNX's own inference)."""
+    nodes = [helper.make_node("HardSwish", ["x"], ["a"], name="act"),
+             helper.make_node("DepthToSpace", ["a"], ["b"], name="d2s", blocksize=2,
+                              mode="CRD"),
+             helper.make_node("MaxPool", ["b"], ["y"], name="pool", kernel_shape=[2, 2],
+                              dilations=[2, 2])]
+    path = _save(tmp_path, nodes, [_image(dims=(1, 4, 8, 8))], [1, 1, 14, 14])
+    analysis = cnncalc.analyze(cnncalc.load(str(path)))
+    assert [(row.type, row.output) for row in analysis.rows] == [
+        ("hardswish", (8, 8, 4)), ("pixelshuffle", (16, 16, 1)),
+        ("maxpool", (14, 14, 1))]  # ONNX strides default to 1: (16 − 2·(2 − 1) − 1)/1 + 1
 
 
 def test_a_symbolic_input_needs_input(tmp_path):
@@ -265,7 +287,14 @@ def test_import_cli_writes_a_spec_that_reloads(tmp_path):
 
 
 # -- the round trip --------------------------------------------------------------------------
-@pytest.mark.parametrize("name", BUILTINS)
+# The importer reads no Transpose pattern yet: convnext-tiny's layernorm on maps and
+# shufflenet-v2's channelshuffle export as Transpose nodes (strict: passing would fail).
+NO_TRANSPOSE_IMPORT = pytest.mark.xfail(strict=True, reason="Transpose patterns not imported")
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=NO_TRANSPOSE_IMPORT)
+    if name in ("convnext-tiny", "shufflenet-v2") else name for name in BUILTINS])
 def test_round_trip_keeps_every_figure_and_row_shape(tmp_path, name):
     original = cnncalc.analyze(cnncalc.load(name))
     path = tmp_path / f"{name}.onnx"

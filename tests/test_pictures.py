@@ -208,7 +208,7 @@ def test_csv_total_row_sums_the_layers():
     for key in ("params", "macs", "buffers", "neurons"):
         assert int(total[key]) == sum(int(row[key]) for row in layers)
     assert int(total["params"]) == golden("resnet18")["params"]
-    assert total["notes"].count("warning:") == 3
+    assert total["notes"].count("warning:") == 0  # 1×1/2 projections: ℹ since SPEC §7
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -240,7 +240,7 @@ def test_check_json_and_markdown():
     document = json.loads(result.output)
     assert result.exit_code == 0 and document["ok"] is True
     assert [spec["source"] for spec in document["specs"]] == ["lenet5", "resnet18"]
-    assert len(document["specs"][1]["warnings"]) == 3
+    assert len(document["specs"][1]["warnings"]) == 0  # projections: ℹ since SPEC §7
     markdown = runner.invoke(cli, ["check", "lenet5", "--format", "markdown"]).output
     assert "| lenet5 | ✓ OK |" in markdown
 

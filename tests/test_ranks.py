@@ -169,7 +169,9 @@ def test_does_it_fit_names_the_axis():
     result = cnncalc.analyze(spec(3, "conv: {filters: 1, kernel: 1, stride: [2, 1, 1]}"))
     assert result.rows[0].fits is True  # 9 frames: 0, 2, 4, 6, 8
     result = cnncalc.analyze(spec(3, "conv: {filters: 1, kernel: 1, stride: [5, 1, 1]}"))
-    assert "input frames 6–8 never read" in result.rows[0].warnings[0]  # reads 0 and 5
+    # reads frames 0 and 5: windows that skip input, an ℹ note since SPEC §7
+    assert result.rows[0].fits is True and result.rows[0].notes == [
+        "stride 5 > kernel 1: frames 1–4, 6–8 never read (subsampling by design)"]
 
 
 def test_shapes_print_in_both_orders():

@@ -163,6 +163,28 @@ def test_a_pool_on_the_network_input_keeps_nothing():
     assert result.backward_macs == 2 * 2 * 2  # weight gradient only: its input needs none
 
 
+# Bytes per sample that autograd saved for the layer after a 1×1 conv on 16×16×8, measured
+# with saved_tensors_hooks (PyTorch 2.14 CPU, training mode, batch 2, parameters and the
+# conv's own input left out). The input is 8,192 bytes (2,048 floats, 256 positions).
+SECTION7_SAVED = [
+    ("silu", 8192), ("hardswish", 8192), ("hardsigmoid", 8192), ("mish", 8192),
+    ("selu", 8192), ("softplus", 8192), ("logsoftmax", 8192), ("prelu", 8192),
+    ("prelu: {channels: all}", 8192), ("layerscale", 8192),
+    ("layernorm", 10240), ("groupnorm: {groups: 4}", 8224), ("instancenorm", 8256),
+    ("instancenorm: {affine: true}", 8256), ("channelshuffle: {groups: 2}", 0),
+    ("pixelshuffle: {factor: 2}", 0), ("pixelunshuffle: {factor: 2}", 0),
+    ("lppool: {p: 2, kernel: 2}", 24576),
+    ("maxpool: {kernel: 3, stride: 1, padding: 1, dilation: 2}", 20736),
+]
+
+
+@pytest.mark.parametrize("entry, measured", SECTION7_SAVED)
+def test_section7_layers_keep_what_pytorch_keeps(entry, measured):
+    spec = f"name: s\ninput: 16x16x8\nlayers:\n  - conv: {{filters: 8, kernel: 1}}\n  - {entry}\n"
+    conv_input = 16 * 16 * 8 * 4
+    assert figures(spec, batch=2).saved_activation_bytes == 2 * (conv_input + measured)
+
+
 # -- inference peak: tensors freed after their last reader ----------------------------------
 RESIDUAL = """
 name: tiny-residual

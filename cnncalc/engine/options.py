@@ -142,6 +142,26 @@ def for_rank(value: Any, kind: str, rank: int, what: str, shape_text: str) -> An
                      f", but the input {shape_text}; give {wanted} or one integer")
 
 
+def _transpose_padding(value, what, option):
+    """Transposed-conv padding: a pair, or Keras' 'same' / 'valid' (kept as words: Keras'
+    'valid' is not PyTorch's 0, see ConvTranspose.sides)."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("same", "valid"):
+            return word
+        raise SpecError(f"{what} must be an integer, a pair, 'same' or 'valid', got "
+                        f"{show(value)}{non_ascii_digits_hint(value)}")
+    return _pair(value, what, 0)
+
+
+def _channel_range(value, what, option):
+    """[start, stop]: 0-based channel numbers, stop exclusive (slice)."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise SpecError(f"{what} must be [start, stop] (0-based, stop exclusive), got "
+                        f"{show(value)}")
+    return check_int(value[0], f"{what} start", 0), check_int(value[1], f"{what} stop", 0)
+
+
 def _bool(value, what, option):
     if not isinstance(value, bool):
         raise SpecError(f"{what} must be true or false, got {show(value)}")
@@ -179,4 +199,5 @@ NORMALISERS = {
     "int1": _int1, "int0": _int0, "pair1": _pair1, "pair0": _pair0, "sides": _sides,
     "padding": _padding, "bool": _bool, "number": _number, "rate": _rate,
     "choice": _choice, "optional_choice": _optional_choice,
+    "transpose_padding": _transpose_padding, "channel_range": _channel_range,
 }

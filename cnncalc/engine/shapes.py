@@ -87,9 +87,10 @@ def conv_out(size: int, kernel: int, stride: int, pad_before: int = 0, pad_after
 
 
 def pool_out(size: int, kernel: int, stride: int, pad_before: int, pad_after: int,
-             ceil_mode: bool) -> int:
-    """Pooling output; ceil_mode as PyTorch: one more window unless it would start in padding."""
-    span = window_span(size, kernel, pad_before, pad_after, 1)
+             ceil_mode: bool, dilation: int = 1) -> int:
+    """Pooling output; ceil_mode as PyTorch: one more window unless it would start in padding
+    (that last window may overhang the padded input by up to S − 1: the span may be < 0)."""
+    span = window_span(size, kernel, pad_before, pad_after, dilation)
     if not ceil_mode:
         return span // stride + 1
     out = -(-span // stride) + 1

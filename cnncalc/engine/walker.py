@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import CnnCalcError, ShapeError, SpecError
 from ..limits import COMPUTED_SIZE_DIGITS
 from .figures import EXPECTABLE
-from .fit import misfit_message
+from .fit import misfit_message, skip_message
 from .layers import BatchNorm, Conv, Counts, Layer
 from .layers.base import pair_text
 from .merges import added, broadcast, concatenated, split_parts, unused_rows
@@ -154,12 +154,16 @@ class Walker:
         if not axes:
             return
         row.fits = True
+        skipping = any(axis.skips for axis in axes)
+        if skipping:  # subsampling by design: ℹ, not ⚠ (SPEC §7)
+            row.notes.append(skip_message(axes))
+            axes = [axis for axis in axes if not axis.skips]
         if not layer.fit_exempt and not all(axis.fits for axis in axes):
             row.fits = False
             row.warnings.append(misfit_message(axes, layer.max_padding()))
             return
         inexact = next((axis for axis in axes if not axis.exact), None)
-        if inexact is None:
+        if inexact is None or skipping:  # the skip note already says which rows go unread
             return
         reason = "last padding row unused"
         if getattr(layer, "ceil_mode", False):

@@ -102,8 +102,10 @@ def explain_row(row: Row, before: Field | None,
     if isinstance(layer, (Conv, Pool)):
         card = layer_card(layer, row.input)
         steps = [step for step in card.steps if step.label != "receptive field"]
-        warnings, notes = card.warnings, card.notes + [n for n in row.notes
-                                                       if not n.startswith("inexact")]
+        # Windows that skip input are subsampling by design (SPEC §7): the row's ℹ note,
+        # not the card's does-not-fit advice.
+        warnings = card.warnings if row.fits is not True else []
+        notes = card.notes + [n for n in row.notes if not n.startswith("inexact")]
     elif isinstance(layer, Dense):
         steps = _dense_steps(row)
     elif isinstance(layer, ConvTranspose):
@@ -115,6 +117,8 @@ def explain_row(row: Row, before: Field | None,
         steps = [Step("params", f"2 × {channels} (γ and β per channel)", _n(row.params)),
                  Step("buffers", f"2 × {channels} (running mean and variance)",
                       _n(row.buffers))]
+    elif row.type in SECTION7_STEPS:
+        steps = SECTION7_STEPS[row.type](row)
     elif isinstance(layer, Activation) or row.input == row.output:
         steps = [Step("output", "", "same shape, no parameters")]
     else:
@@ -166,9 +170,16 @@ def _transpose_steps(row: Row) -> list[Step]:
     steps = []
     names = [f"output {SIZE_NAMES.get(name, name)}" for name in axis_names(row.input)]
     for axis, label in enumerate(names):
-        formula = (f"({row.input[axis]} − 1)·{layer.stride[axis]} − 2·{layer.padding[axis]} + "
-                   f"{layer.dilation[axis]}·({layer.kernel[axis]} − 1) + "
-                   f"{layer.output_padding[axis]} + 1")
+        size, stride = row.input[axis], layer.stride[axis]
+        span = layer.dilation[axis] * (layer.kernel[axis] - 1) + 1
+        if layer.padding == "same":  # Keras: H·S
+            formula = f"{size}·{stride}"
+        elif layer.padding == "valid":  # Keras: H·S + max(F − S, 0)
+            formula = f"{size}·{stride} + max({span} − {stride}, 0)"
+        else:
+            formula = (f"({size} − 1)·{stride} − 2·{layer.padding[axis]} + "
+                       f"{layer.dilation[axis]}·({layer.kernel[axis]} − 1) + "
+                       f"{layer.output_padding[axis]} + 1")
         steps.append(Step(label, formula, str(row.output[axis])))
     per_input = numel(layer.kernel) * layer.filters // layer.groups
     return steps + [
@@ -189,3 +200,76 @@ def _total_steps(rows: list[Row], whole: bool) -> list[Step]:
         name = "MACs" if figure == "macs" else figure
         steps.append(Step(f"{label} {name}", shown if len(parts) > 1 else "", _n(total)))
     return steps
+
+
+# -- SPEC §7 types: the arithmetic each one does, written out --------------------------------
+def _sizes(row: Row) -> tuple[str, str]:
+    return "×".join(map(str, row.input[:-1])), "×".join(map(str, row.output[:-1]))
+
+
+def _pixelshuffle_steps(row: Row) -> list[Step]:
+    r, rank = row.layer.factor, len(row.input) - 1
+    block = f"{r}{'²' if rank == 2 else f'^{rank}'}"
+    before, after = _sizes(row)
+    return [Step("spatial", f"{before} × {r}", after, "each r×r block from r² channels"),
+            Step("channels", f"{row.input[-1]} / {block}", str(row.output[-1])),
+            Step("output shape", "", shape_str(row.output, times="×"), "no parameters")]
+
+
+def _pixelunshuffle_steps(row: Row) -> list[Step]:
+    r, rank = row.layer.factor, len(row.input) - 1
+    block = f"{r}{'²' if rank == 2 else f'^{rank}'}"
+    before, after = _sizes(row)
+    return [Step("spatial", f"{before} / {r}", after, "each r×r block into channels"),
+            Step("channels", f"{row.input[-1]} × {block}", str(row.output[-1])),
+            Step("output shape", "", shape_str(row.output, times="×"), "no parameters")]
+
+
+def _slice_steps(row: Row) -> list[Step]:
+    start, stop = row.layer.channels
+    return [Step("channels", f"{stop} − {start}", str(row.output[-1]),
+                 f"channels {start}…{stop - 1} of {row.input[-1]} (stop exclusive)"),
+            Step("output shape", "", shape_str(row.output, times="×"), "no parameters")]
+
+
+def _channelshuffle_steps(row: Row) -> list[Step]:
+    groups, width = row.layer.groups, row.input[-1]
+    return [Step("channels", f"{groups} groups × {width // groups}", str(width),
+                 f"viewed {groups}×{width // groups}, transposed, flattened"),
+            Step("output shape", "", "same shape, no parameters")]
+
+
+def _norm_steps(row: Row) -> list[Step]:
+    width, layer = row.input[-1], row.layer
+    steps = []
+    if row.type == "groupnorm":
+        steps.append(Step("channels per group", f"{width} / {layer.groups}",
+                          str(width // layer.groups), "mean and variance per group"))
+    elif row.type == "layernorm":
+        steps.append(Step("normalised over", "", f"the {width} channels at each position"))
+    else:
+        steps.append(Step("normalised over", "", "each channel's positions, per sample"))
+    affine = getattr(layer, "affine", False)
+    steps.append(Step("params", f"2 × {width} (γ and β per channel)" if affine else "",
+                      _n(row.params), "" if affine else "affine: false"))
+    if row.buffers:
+        steps.append(Step("buffers", f"2 × {width} (running mean and variance)",
+                          _n(row.buffers)))
+    return steps
+
+
+def _per_channel_steps(row: Row) -> list[Step]:
+    what = {"prelu": "slope", "layerscale": "scale γ"}[row.type]
+    width = row.input[-1]
+    per_channel = row.params == width and width != 1
+    formula, note = (f"{width} channels × 1 {what}", "") if per_channel else ("", f"one {what}")
+    return [Step("params", formula, _n(row.params), f"{note}; elementwise: no MACs".lstrip("; ")),
+            Step("output", "", "same shape")]
+
+
+SECTION7_STEPS = {
+    "pixelshuffle": _pixelshuffle_steps, "pixelunshuffle": _pixelunshuffle_steps,
+    "slice": _slice_steps, "channelshuffle": _channelshuffle_steps,
+    "groupnorm": _norm_steps, "layernorm": _norm_steps, "instancenorm": _norm_steps,
+    "prelu": _per_channel_steps, "layerscale": _per_channel_steps,
+}

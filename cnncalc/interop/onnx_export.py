@@ -20,6 +20,7 @@ from .layout import onnx_dims
 
 DEFAULT_OPSET = 17
 GELU_OPSET = 20  # ONNX Gelu is an opset-20 operator
+OPSET_18 = 18  # Mish, and LpPool's ceil_mode
 INPUT_NAME = "input"
 PROTOBUF_LIMIT = 2**31  # bytes: protobuf's limit for one serialised ONNX model
 
@@ -28,13 +29,24 @@ class ExportError(CnnCalcError):
     """A network or layer that has no ONNX (or PyTorch) form here."""
 
 
+def _opset_need(row) -> tuple[int, str]:
+    """The oldest opset that expresses this row, and why."""
+    if row.type == "gelu":
+        return GELU_OPSET, "gelu needs ONNX Gelu"
+    if row.type == "lppool" and row.layer.ceil_mode:
+        return OPSET_18, "a ceil-mode lppool needs LpPool's ceil_mode"
+    if row.type == "mish":
+        return OPSET_18, "mish needs ONNX Mish"
+    return DEFAULT_OPSET, ""
+
+
 def required_opset(analysis: Analysis, opset: int | None) -> int:
-    needs = GELU_OPSET if any(row.type == "gelu" for row in analysis.rows) else DEFAULT_OPSET
+    needs, why = max((_opset_need(row) for row in analysis.rows), default=(DEFAULT_OPSET, ""))
     if opset is None:
         return needs
     if opset < needs:
-        raise ExportError(f"opset {opset} is too old for this network: gelu needs ONNX Gelu "
-                          f"(opset ≥ {GELU_OPSET}); use --opset {needs} or newer")
+        raise ExportError(f"opset {opset} is too old for this network: {why} "
+                          f"(opset ≥ {needs}); use --opset {needs} or newer")
     if opset < DEFAULT_OPSET:
         raise ExportError(f"opset {opset} is not supported; use --opset {DEFAULT_OPSET} or newer")
     return opset

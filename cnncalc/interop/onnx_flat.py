@@ -13,9 +13,10 @@ main one).
 from __future__ import annotations
 
 from ..errors import SpecError
+from .onnx_cuts import channel_parts, cuts_channels
 from .onnx_graph import OnnxGraph
-from .onnx_import import MERGES, Structure, attrs_axis
-from .onnx_layers import channel_parts, cuts_channels, unsupported
+from .onnx_import import MERGES, NotNested, Structure, attrs_axis
+from .onnx_layers import unsupported
 from .onnx_yaml import Entry
 
 MERGE_TYPES = {"Add": "add", "Sum": "add", "Mul": "multiply", "Concat": "concat"}
@@ -54,11 +55,9 @@ def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], l
             source = data[0]
             cutters = [other for other in graph.consumers[source]
                        if other.op_type in ("Slice", "Split") and cuts_channels(graph, other)]
-            parts = channel_parts(graph, source, cutters)
-            if parts is None:
-                raise unsupported(graph, node, "a channel Slice that is not one part of a "
-                                  "split covering every channel")
-            out = structure.split(source, parts, made)
+            out = _split_or_none(structure, source, channel_parts(graph, source, cutters), made)
+            if out is None:  # a channel Slice that is no split: the `slice` layer
+                out = structure.layer(node, data[0], made)
         elif side := structure.side_chain(node):
             end = structure.aux_head(data[0], node, side, made)  # the main path stays
             made[0]["from"] = ref(data[0])
@@ -84,4 +83,18 @@ def flat_entries(graph: OnnxGraph, structure: Structure) -> tuple[list[Entry], l
                         f"input '{graph.data_input}'", file=graph.file)
     outputs = [refs[name] for name in graph.outputs]
     return entries, (None if outputs == [previous] else outputs), inputs
+
+
+def _split_or_none(structure: Structure, source: str, parts, made: list[Entry]) -> str | None:
+    """The split entry of `parts` when its branches meet at one Concat of them alone; else
+    None, with the structure's bookkeeping as it was."""
+    if parts is None:
+        return None
+    seen, names, aux = set(structure.seen), set(structure.used_names), set(structure.aux_outputs)
+    try:
+        return structure.split(source, parts, made)
+    except NotNested:
+        structure.seen, structure.used_names, structure.aux_outputs = seen, names, aux
+        made.clear()
+        return None
 

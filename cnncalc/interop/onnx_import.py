@@ -19,8 +19,9 @@ from typing import Any
 
 from ..engine.shapes import Shape, is_spatial
 from ..errors import SpecError
+from .onnx_cuts import channel_parts, cuts_channels
 from .onnx_graph import OnnxGraph, read_model
-from .onnx_layers import attrs, channel_parts, cuts_channels, read_layer, unsupported
+from .onnx_layers import attrs, read_layer, unsupported
 from .onnx_yaml import Entry, to_yaml
 
 MERGES = ("Add", "Concat", "Mul", "Sum")
@@ -247,6 +248,8 @@ class Structure:
                 body, shortcut = shortcut, body
             # x ⊙ body(x), in that order as a gate is written (squeeze-and-excitation)
             if node.op_type == "Mul" and not shortcut and not branches[0]:
+                if [entry["type"] for entry in body] == ["sigmoid"]:  # x·σ(x) (SPEC §10)
+                    return {"type": "silu", "name": name, "original": node.name, "options": {}}
                 return {"type": "gate", "name": name, "original": node.name, "body": body}
             if node.op_type == "Add":
                 return {"type": "residual", "name": name, "original": node.name, "body": body,

@@ -6,21 +6,24 @@ generated YAML reloads to the same layer.
 
 from __future__ import annotations
 
+from math import prod
 from typing import Any
 
-from ..engine.shapes import is_spatial, spatial_rank
+from ..engine.layers import CATALOG
+from ..engine.shapes import spatial_rank
 from ..errors import SpecError
 from .onnx_graph import OnnxGraph
 
 ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Elu": "elu",
                "Gelu": "gelu", "Identity": "identity",
-               "GlobalAveragePool": "globalavgpool", "GlobalMaxPool": "globalmaxpool"}
-# Operators of SPEC §10 whose cnncalc layer type arrives with Part II (§7): named in errors.
-LATER = {"HardSwish": "hardswish", "HardSigmoid": "hardsigmoid", "Selu": "selu",
-         "DepthToSpace": "pixelshuffle",
-         "SpaceToDepth": "pixelunshuffle", "LayerNormalization": "layernorm",
-         "GroupNormalization": "groupnorm", "InstanceNormalization": "instancenorm",
-         "PRelu": "prelu", "Softplus": "softplus", "Mish": "mish", "LpPool": "lppool"}
+               "GlobalAveragePool": "globalavgpool", "GlobalMaxPool": "globalmaxpool",
+               "HardSwish": "hardswish", "Selu": "selu", "Softplus": "softplus",
+               "Mish": "mish"}
+# Operators of SPEC §10 that the importer does not read yet: named in errors. (cnncalc
+# exports its own layernorm on maps, groupnorm, channel shuffle, unshuffle and silu as
+# several nodes; reading those patterns back is not written yet.)
+LATER = {"SpaceToDepth": "pixelunshuffle", "GroupNormalization": "groupnorm",
+         "InstanceNormalization": "instancenorm", "Transpose": "layernorm / channelshuffle"}
 
 
 class Unsupported(SpecError):
@@ -91,27 +94,80 @@ def read_convtranspose(graph: OnnxGraph, node) -> tuple[str, dict]:
         raise unsupported(graph, node, "output_shape / auto_pad (write explicit pads)")
     rank = len(dims) - 2
     pads = list(a.get("pads", [0] * 2 * rank))
-    if pads[:rank] != pads[rank:]:
-        raise unsupported(graph, node, f"asymmetric pads {pads}")
     groups = a.get("group", 1)
-    return "convtranspose", {
+    options = {
         "filters": dims[1] * groups, "kernel": list(a.get("kernel_shape", dims[2:])),
         "stride": list(a.get("strides", [1] * rank)), "padding": pads[:rank],
         "output_padding": list(a.get("output_padding", [0] * rank)),
         "dilation": list(a.get("dilations", [1] * rank)), "groups": groups,
         "bias": _has(node, 2)}
+    if pads[:rank] != pads[rank:]:  # Keras 'same'/'valid' as cnncalc exports them?
+        return "convtranspose", _keras_transpose(graph, node, options, pads)
+    return "convtranspose", options
+
+
+def _keras_transpose(graph, node, options: dict, pads: list[int]) -> dict:
+    """Uneven pads are Keras' 'same' when they crop D(F−1)+1 − S with the odd pixel after
+    (and add nothing), else unsupported. ONNX pads: all the befores, then all the afters."""
+    rank = len(pads) // 2
+    for word in ("same", "valid"):
+        layer = CATALOG["convtranspose"]("probe", **{**options, "padding": word,
+                                                     "output_padding": (0,) * rank})
+        layer.bind((1,) * rank + (1,))  # resolve the per-axis options for this rank
+        trims = [layer.trims(axis) for axis in range(rank)]
+        if [t[0] for t in trims] + [t[1] for t in trims] == pads and \
+                [t[2] for t in trims] == list(options["output_padding"]):
+            return {**options, "padding": word, "output_padding": [0] * rank}
+    raise unsupported(graph, node, f"asymmetric pads {pads} other than Keras' 'same'")
 
 
 def read_pool(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
-    if any(d != 1 for d in a.get("dilations", [1, 1])):
-        raise unsupported(graph, node, "dilated pooling arrives with Part II (SPEC §7)")
+    kernel = list(a["kernel_shape"])
+    dilation = list(a.get("dilations", [1] * len(kernel)))
+    if any(d != 1 for d in dilation) and node.op_type != "MaxPool":
+        raise unsupported(graph, node, "only max pooling is dilated in cnncalc")
     if len(node.output) > 1 and node.output[1]:
         raise unsupported(graph, node, "MaxPool's indices output")
-    kernel = list(a["kernel_shape"])
-    return ("maxpool" if node.op_type == "MaxPool" else "avgpool"), {
-        "kernel": kernel, "stride": list(a.get("strides", [1] * len(kernel))),
-        "padding": _padding(graph, node, a), "ceil_mode": bool(a.get("ceil_mode", 0))}
+    options = {"kernel": kernel, "stride": list(a.get("strides", [1] * len(kernel))),
+               "padding": _padding(graph, node, a), "ceil_mode": bool(a.get("ceil_mode", 0))}
+    if node.op_type == "LpPool":
+        if any(options.pop("padding")):
+            raise unsupported(graph, node, "padded LpPool (PyTorch's LPPool2d has none)")
+        return "lppool", {"p": a.get("p", 2), **options}
+    if node.op_type == "MaxPool":
+        return "maxpool", {**options, "dilation": dilation}
+    return "avgpool", options
+
+
+def read_prelu(graph: OnnxGraph, node) -> tuple[str, dict]:
+    dims = graph.weight_dims(node.input[1])
+    count = 1 if dims is None else int(prod(dims))
+    return "prelu", {"channels": "one" if count == 1 else "all"}
+
+
+def read_depthtospace(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    if a.get("mode", b"DCR") not in (b"CRD", "CRD"):
+        raise unsupported(graph, node, "mode DCR (cnncalc's pixelshuffle is PyTorch's, CRD)")
+    return "pixelshuffle", {"factor": a["blocksize"]}
+
+
+def read_layernorm(graph: OnnxGraph, node) -> tuple[str, dict]:
+    """A LayerNormalization of an N×features vector (on maps cnncalc exports it between
+    two Transposes, a pattern the importer does not read)."""
+    dims = graph.shapes.get(node.input[0])
+    if dims is None or len(dims) != 1 or attrs(node).get("axis", -1) not in (-1, 1):
+        raise unsupported(graph, node, "only the LayerNormalization of a vector is read")
+    return "layernorm", {"affine": True}
+
+
+def read_logsoftmax(graph: OnnxGraph, node) -> tuple[str, dict]:
+    axis = attrs(node).get("axis", -1)
+    vector = len(graph.shapes.get(node.input[0], (0, 0))) == 1
+    if axis != 1 and not (vector and axis == -1):
+        raise unsupported(graph, node, "LogSoftmax over another axis than the channels")
+    return "logsoftmax", {}
 
 
 def read_gemm(graph: OnnxGraph, node) -> tuple[str, dict]:
@@ -194,10 +250,13 @@ def read_slice(graph: OnnxGraph, node, shape_in, shape_out) -> tuple[str, dict]:
     steps = graph.constant(node.input[4]) if _has(node, 4) else None
     ndim = len(shape_in) + 1  # N, C and the spatial axes 2 … ndim − 1
     chosen = [int(x) % ndim for x in axes] if axes is not None else []
+    if chosen == [1] and starts is not None and (steps is None or list(steps) == [1]):
+        start = int(starts[0])
+        return "slice", {"channels": [start, start + shape_out[-1]]}
     spatial = bool(chosen) and len(set(chosen)) == len(chosen) and min(chosen) >= 2
     if starts is None or not spatial or (steps is not None and any(int(s) != 1 for s in steps)):
-        raise unsupported(graph, node, "only a step-1 Slice of the spatial axes is a crop, "
-                          "and channel Slices must cut every channel into a split")
+        raise unsupported(graph, node, "only a step-1 Slice of the channels (slice) or of "
+                          "the spatial axes (crop) is read")
     begin = {int(axis) % ndim: int(start) for axis, start in zip(axes, starts, strict=True)}
     if min(begin.values()) < 0:
         raise unsupported(graph, node, "negative Slice starts")
@@ -226,7 +285,17 @@ SIMPLE_READERS = {
     "LeakyRelu": lambda g, n: ("leakyrelu", {"slope": round(attrs(n).get("alpha", 0.01), 6)}),
     "Softmax": lambda g, n: ("softmax", {}),
     "LRN": lambda g, n: ("lrn", {"size": attrs(n)["size"]}),
+    "LpPool": read_pool, "PRelu": read_prelu, "DepthToSpace": read_depthtospace,
+    "LayerNormalization": read_layernorm, "LogSoftmax": read_logsoftmax,
+    "HardSigmoid": lambda g, n: _hardsigmoid(g, n),
 }
+
+
+def _hardsigmoid(graph: OnnxGraph, node) -> tuple[str, dict]:
+    a = attrs(node)
+    if abs(a.get("alpha", 0.2) - 1 / 6) > 1e-6 or abs(a.get("beta", 0.5) - 0.5) > 1e-6:
+        raise unsupported(graph, node, "HardSigmoid other than PyTorch's (α = 1/6, β = 1/2)")
+    return "hardsigmoid", {}
 SHAPED_READERS = {"Resize": read_resize, "Upsample": read_resize, "Slice": read_slice,
                   "ReduceMean": read_reducemean}
 
@@ -244,52 +313,3 @@ def read_layer(graph: OnnxGraph, node) -> tuple[str, dict]:
             raise unsupported(graph, node, "it needs an N×C×L, N×C×H×W or N×C×D×H×W input")
         return SHAPED_READERS[node.op_type](graph, node, shape_in, shape_out)
     raise unsupported(graph, node)
-
-
-# -- channel cuts: what `split` entries are made of (onnx_import.py) --------------------
-def channel_parts(graph: OnnxGraph, value: str, consumers: list) -> list | None:
-    """[(node, output, channels)] when `consumers` cut `value`'s channels into consecutive
-    parts (a channel Split, or step-1 channel Slices covering every channel), else None."""
-    shape = graph.shapes.get(value)
-    if shape is None or not is_spatial(shape):
-        return None
-    if len(consumers) == 1 and consumers[0].op_type == "Split":
-        node = consumers[0]
-        if not _is_channel_axis(graph, node, attrs(node).get("axis", 0)) \
-                or any(o not in graph.shapes for o in node.output):
-            return None
-        return [(node, out, graph.shapes[out][-1]) for out in node.output]
-    if len(consumers) < 2 or any(node.op_type != "Slice" for node in consumers):
-        return None
-    ranges = []
-    for node in consumers:
-        starts, ends = graph.constant(node.input[1]), graph.constant(node.input[2])
-        axes = graph.constant(node.input[3]) if len(node.input) > 3 and node.input[3] else None
-        steps = graph.constant(node.input[4]) if len(node.input) > 4 and node.input[4] else None
-        if (starts is None or ends is None or axes is None or len(axes) != 1
-                or not _is_channel_axis(graph, node, int(axes[0]))
-                or (steps is not None and int(steps[0]) != 1)):
-            return None
-        start, stop = int(starts[0]), min(int(ends[0]), shape[-1])
-        ranges.append((start, stop, node))
-    ranges.sort(key=lambda item: item[0])
-    if [start for start, _, _ in ranges] != [0] + [stop for _, stop, _ in ranges[:-1]] \
-            or ranges[-1][1] != shape[-1]:
-        return None
-    return [(node, node.output[0], stop - start) for start, stop, node in ranges]
-
-
-def cuts_channels(graph: OnnxGraph, node) -> bool:
-    """A Split or Slice of the channel axis (a Slice's axes given as a constant)."""
-    if node.op_type == "Split":
-        return _is_channel_axis(graph, node, attrs(node).get("axis", 0))
-    if node.op_type != "Slice" or len(node.input) < 4 or not node.input[3]:
-        return False
-    axes = graph.constant(node.input[3])
-    return axes is not None and len(axes) == 1 and _is_channel_axis(graph, node, int(axes[0]))
-
-
-def _is_channel_axis(graph: OnnxGraph, node, axis: int) -> bool:
-    """Axis 1 of N×C×…, a negative axis counted from the input's rank (batch included)."""
-    shape = graph.shapes.get(node.input[0])
-    return axis == 1 or (shape is not None and axis == 1 - (len(shape) + 1))

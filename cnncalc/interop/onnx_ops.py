@@ -6,11 +6,14 @@ from typing import Any
 
 from ..engine.analysis import Row
 from ..engine.shapes import adaptive_bins, is_spatial, numel, shape_str
+from .onnx_section7 import SECTION7_HANDLERS
 
 # Element-wise types with a one-to-one ONNX operator and no attributes.
 SIMPLE = {"relu": "Relu", "elu": "Elu", "tanh": "Tanh", "sigmoid": "Sigmoid",
           "identity": "Identity", "gelu": "Gelu", "globalavgpool": "GlobalAveragePool",
-          "globalmaxpool": "GlobalMaxPool"}
+          "globalmaxpool": "GlobalMaxPool", "hardswish": "HardSwish", "selu": "Selu",
+          "softplus": "Softplus", "mish": "Mish",  # Mish: opset 18 (required_opset)
+          "droppath": "Identity"}  # drop-path: identity in inference
 LRN_ALPHA, LRN_BETA, LRN_BIAS = 1e-4, 0.75, 1.0  # PyTorch's LocalResponseNorm defaults
 BN_EPSILON = 1e-5
 
@@ -56,9 +59,11 @@ def _convtranspose(graph, row: Row, layer, x: str) -> None:
                               fan_in=channels * numel(kernel))]
     if layer.bias:
         inputs.append(graph.weight(f"{row.path}.bias", (layer.filters,), fill="zeros"))
+    trims = [layer.trims(axis) for axis in range(len(kernel))]  # (before, after, added)
     graph.emit("ConvTranspose", inputs, row, kernel_shape=kernel, strides=list(layer.stride),
-               pads=[*layer.padding, *layer.padding], dilations=list(layer.dilation),
-               output_padding=list(layer.output_padding), group=layer.groups)
+               pads=[t[0] for t in trims] + [t[1] for t in trims],
+               dilations=list(layer.dilation), output_padding=[t[2] for t in trims],
+               group=layer.groups)
 
 
 def _pool(graph, row: Row, layer, x: str) -> None:
@@ -66,6 +71,8 @@ def _pool(graph, row: Row, layer, x: str) -> None:
              "pads": _pads(layer.padding_for(row.input)), "ceil_mode": int(layer.ceil_mode)}
     if row.type == "avgpool":
         attrs["count_include_pad"] = 1  # PyTorch's default; shapes do not depend on it
+    if row.type == "maxpool" and any(d != 1 for d in layer.dilation):
+        attrs["dilations"] = list(layer.dilation)
     graph.emit("MaxPool" if row.type == "maxpool" else "AveragePool", [x], row, **attrs)
 
 
@@ -170,7 +177,7 @@ _HANDLERS = {
     "adaptiveavgpool": _adaptive, "adaptivemaxpool": _adaptive, "flatten": _flatten,
     "dense": _dense, "batchnorm": _batchnorm, "lrn": _lrn, "dropout": _dropout,
     "relu6": _relu6, "leakyrelu": _leakyrelu, "softmax": _softmax, "upsample": _upsample,
-    "zeropad": _zeropad, "crop": _crop,
+    "zeropad": _zeropad, "crop": _crop, **SECTION7_HANDLERS,
 }
 
 __all__ = ["SIMPLE", "emit_layer", "shape_str"]

@@ -20,13 +20,14 @@ from ..engine.shapes import is_spatial, numel, shape_str, spatial_rank
 from . import pytorch_forward as graph
 from .onnx_export import ExportError
 from .pytorch_helpers import HELPER_ORDER, HELPERS, top_level_args, torch_pad
+from .pytorch_layers import SECTION7, SECTION7_SIMPLE, keras_crop
 
 INDENT = "    "
 SIMPLE = {"relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()", "gelu": "nn.GELU()",
           "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "softmax": "nn.Softmax(dim=1)",
           "identity": "nn.Identity()", "flatten": "nn.Flatten()",
-          "globalavgpool": "nn.AdaptiveAvgPool2d(1)", "globalmaxpool": "nn.AdaptiveMaxPool2d(1)"}
-
+          "globalavgpool": "nn.AdaptiveAvgPool2d(1)", "globalmaxpool": "nn.AdaptiveMaxPool2d(1)",
+          **SECTION7_SIMPLE}
 
 def class_name(name: str) -> str:
     parts = [part for part in re.split(r"[^A-Za-z0-9]+", name) if part]
@@ -43,7 +44,7 @@ def _generated(node) -> bool:
 def _line(prefix: str, expr: str, depth: int) -> str:
     """`prefix + expr`, the call's arguments moved to their own line when it is too long."""
     text = prefix + expr
-    if len(text.split("\n", 1)[0]) <= 100 or "\n" in expr or "(" not in expr:
+    if len(text.split("\n", 1)[0]) <= 99 or "\n" in expr or "(" not in expr:  # 99: a comma
         return text
     head, args = expr.split("(", 1)
     inner = INDENT * (depth + 1)
@@ -53,7 +54,6 @@ def _line(prefix: str, expr: str, depth: int) -> str:
     return f"{prefix}{head}(\n{inner}{args[:-1]},\n{INDENT * depth})"
 
 
-
 def _attribute(name: str) -> str:
     return re.sub(r"\W", "_", name)
 
@@ -61,7 +61,6 @@ def _attribute(name: str) -> str:
 def _pair(values) -> str:
     values = tuple(values)
     return str(values[0]) if len(set(values)) == 1 else f"({', '.join(map(str, values))})"
-
 
 
 class _Writer:
@@ -156,6 +155,8 @@ class _Writer:
             if kind.startswith("global") and rank != 2:  # 1-D, 3-D: the AdaptivePoolNd
                 return SIMPLE[kind].replace("2d(", f"{rank}d(")
             return SIMPLE[kind]
+        if kind in SECTION7:
+            return SECTION7[kind](self, row, layer)
         method = getattr(self, f"_{kind}", None)
         if method is None:
             raise ExportError(f"layer type '{kind}' has no PyTorch export", layer_name=row.path,
@@ -210,26 +211,29 @@ class _Writer:
         rank = spatial_rank(row.input)
         args = [str(row.input[-1]), str(layer.filters), f"kernel_size={_pair(layer.kernel)}",
                 f"stride={_pair(layer.stride)}"]
-        for key in ("padding", "output_padding"):
-            if any(getattr(layer, key)):
-                args.append(f"{key}={_pair(getattr(layer, key))}")
+        trims = [layer.trims(axis) for axis in range(rank)]  # (before, after, added)
+        for key, index in (("padding", 0), ("output_padding", 2)):
+            if any(t[index] for t in trims):
+                args.append(f"{key}={_pair(t[index] for t in trims)}")
         if layer.groups != 1:
             args.append(f"groups={layer.groups}")
         if not layer.bias:
             args.append("bias=False")
         if any(d != 1 for d in layer.dilation):
             args.append(f"dilation={_pair(layer.dilation)}")
-        return f"nn.ConvTranspose{rank}d({', '.join(args)})"
+        return keras_crop(self, row, f"nn.ConvTranspose{rank}d({', '.join(args)})", trims)
 
-    def _pool(self, row: Row, layer, cls: str, fill: str) -> str:
+    def _pool(self, row: Row, layer, cls: str, fill: str, lead: tuple = ()) -> str:
         rank = spatial_rank(row.input)
-        args = [_pair(layer.kernel)]
+        args = [*lead, _pair(layer.kernel)]
         if layer.stride != layer.kernel:
             args.append(f"stride={_pair(layer.stride)}")
         sides = layer.padding_for(row.input)
         even = all(sides[a] == sides[a + 1] for a in range(0, len(sides), 2))
         if even and any(sides):
             args.append(f"padding={_pair(sides[::2])}")
+        if any(d != 1 for d in getattr(layer, "dilation", ())):
+            args.append(f"dilation={_pair(layer.dilation)}")
         if layer.ceil_mode:
             args.append("ceil_mode=True")
         pool = f"nn.{cls}{rank}d({', '.join(args)})"
@@ -297,14 +301,9 @@ def export_pytorch(analysis: Analysis, source: str = "") -> str:
     writer = _Writer(analysis)
     top = writer.arrange(analysis.network.layers, top=True)
     attributes, names = graph.top_attributes(writer, top)
-    forward = graph.ForwardWriter(analysis, top, names)
-    arguments = forward.arguments()
-    body = forward.lines()
-    writer.helpers |= forward.helpers
+    arguments, body = graph.top_forward(writer, top, names)
     totals, name = analysis.totals, class_name(analysis.name)
-    outputs = ", ".join((f"{key} " if len(analysis.outputs) > 1 else "")
-                        + shape_str(shape, chw=True, times="×")
-                        for key, shape in (analysis.outputs or {"": analysis.output}).items())
+    outputs = graph.outputs_text(analysis)
     chw = shape_str(analysis.input, chw=True, times="×")
     lines = [
         f'"""{analysis.name}: exported by cnncalc{f" from {source}" if source else ""}.',

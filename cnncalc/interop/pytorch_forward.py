@@ -270,3 +270,22 @@ def composite(writer, node, depth: int) -> str:
     inner = ",\n".join(f'{pad}"branch{i}": {writer.container(branch, depth + 1)}'
                        for i, branch in enumerate(node.branches, 1))
     return f"Split({{\n{inner},\n{INDENT * depth}}}, sizes={sizes})"
+
+
+def top_forward(writer, top: list, names: dict[int, str]) -> tuple[list[str], list[str]]:
+    """The top level's `forward`: its arguments and body lines."""
+    forward = ForwardWriter(writer.analysis, top, names)
+    arguments = forward.arguments()
+    body = forward.lines()
+    writer.helpers |= forward.helpers
+    return arguments, body
+
+
+def outputs_text(analysis: Analysis) -> str:
+    """The outputs for the module docstring: a shape, or `name shape` for each of several."""
+    from ..engine.shapes import shape_str
+
+    return ", ".join((f"{key} " if len(analysis.outputs) > 1 else "")
+                     + shape_str(shape, chw=True, times="×")
+                     for key, shape in (analysis.outputs or {"": analysis.output}).items())
+

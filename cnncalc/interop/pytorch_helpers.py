@@ -141,9 +141,53 @@ class CropNd(nn.Module):
             index.append(slice(before, x.shape[2 + axis] - after))
         return x[tuple(index)]
 ''',
+    "LayerNorm2d": '''
+class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels at each position of an N×C×… map (ConvNeXt's)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)
+''',
+    "LayerScale": '''
+class LayerScale(nn.Module):
+    """A learnable per-channel scale γ (C parameters), started at `init`."""
+
+    def __init__(self, channels: int, init: float = 1e-6, rank: int = 2) -> None:
+        super().__init__()  # rank: spatial axes after the channels (0 for a vector)
+        self.gamma = nn.Parameter(torch.full((channels,) + (1,) * rank, init))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gamma
+''',
+    "DropPath": '''
+class DropPath(nn.Module):
+    """Stochastic depth: in training, zeroes whole samples with probability `rate` and
+    rescales the rest; in evaluation, the identity."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.rate == 0:
+            return x
+        keep = torch.rand((x.shape[0],) + (1,) * (x.dim() - 1), device=x.device) >= self.rate
+        return x * keep / (1 - self.rate)
+''',
+    "Slice": '''
+class Slice(nn.Module):
+    """Channels [start, stop) of the input."""
+
+    def __init__(self, start: int, stop: int) -> None:
+        super().__init__()
+        self.start, self.stop = start, stop
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, self.start:self.stop]
+''',
 }
 HELPER_ORDER = ["named", "Residual", "Concat", "centre_cat", "Gate", "Split", "Crop", "FlatLinear",
-                "PaddedConv2d", "CropNd"]
+                "PaddedConv2d", "CropNd", "LayerNorm2d", "LayerScale", "DropPath", "Slice"]
 
 
 def top_level_args(args: str) -> list[str]:

@@ -21,7 +21,7 @@ from ..engine.model import Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from . import ops, ranks
 from .aim import aimed
 from .probe_graph import DTYPE, ProbeGraph, Probes
-from .runners import padding
+from .runners import keras_transpose, padding
 
 ProbeRunner = Callable[[object, Probes], Probes]
 PROBE_RUNNERS: dict[str, ProbeRunner] = {}
@@ -62,8 +62,12 @@ def _convtranspose(layer, p: Probes) -> Probes:
     if p.spatial is None:
         raise ValueError("convtranspose needs a map, the probes carry a vector")
     ones = np.ones((1, 1, *layer.kernel), dtype=DTYPE)
-    spatial = ops.conv_transpose2d(p.spatial, ones, stride=layer.stride, padding=layer.padding,
+    keras = isinstance(layer.padding, str)
+    spatial = ops.conv_transpose2d(p.spatial, ones, stride=layer.stride,
+                                   padding=(0, 0) if keras else layer.padding,
                                    output_padding=layer.output_padding, dilation=layer.dilation)
+    if keras:
+        spatial = keras_transpose(layer, spatial, p.spatial.shape[1:])
     channels = p.channel.shape[0]
     weight = np.zeros((channels, layer.filters // layer.groups, 1, 1), dtype=DTYPE)
     return Probes(spatial, ops.conv_transpose2d(p.channel, weight, groups=layer.groups))
@@ -72,7 +76,14 @@ def _convtranspose(layer, p: Probes) -> Probes:
 @probes("maxpool")
 def _maxpool(layer, p: Probes) -> Probes:
     return _spatial(layer, p, lambda s: ops.max_pool2d(s, layer.kernel, layer.stride,
-                                                       padding(layer, s), layer.ceil_mode))
+                                                       padding(layer, s), layer.ceil_mode,
+                                                       layer.dilation))
+
+
+@probes("lppool")
+def _lppool(layer, p: Probes) -> Probes:
+    return _spatial(layer, p, lambda s: ops.lp_pool2d(s, layer.p, layer.kernel, layer.stride,
+                                                      layer.ceil_mode))
 
 
 @probes("avgpool")
@@ -263,3 +274,7 @@ class Probe(ProbeGraph):
         spatial = ops.concat_channels(maps)[:1]  # refuses maps of different sizes
         channel = ops.concat_channels([out.channel for out in outputs])
         return self.record(f"{node.path}.concat", Probes(spatial, channel))
+
+
+# The probe runners of SPEC §7's types live next door; importing registers them.
+from . import probe_layers  # noqa: E402, F401

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import ops, weights
+from .runners import keras_transpose
 
 # Layers that read no per-axis option yet reduce over the spatial axes.
 WHOLE_MAP = ("globalavgpool", "globalmaxpool")
@@ -47,7 +48,7 @@ def _neutral(layer: Any, key: str, across: int) -> int:
     """The value that leaves an axis alone: no padding, a window of 1, all `across` cells
     kept by a size or adaptive output."""
     option = getattr(layer, "OPTIONS", {}).get(key)
-    if option is not None and option.kind == "pair0":
+    if option is not None and option.kind in ("pair0", "transpose_padding"):
         return 0
     return across if key in ("output", "size") else 1
 
@@ -185,9 +186,11 @@ def conv_transpose3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
     weight = weights.HankelRows(walk.rng, x.shape[0], fan_in, fan_in).block(
         0, x.shape[0], (layer.filters // layer.groups, *layer.kernel))
     bias = weights.bias_vector(walk.rng, layer.filters, fan_in) if layer.bias else None
-    return conv_transpose3d_with(x, weight, bias, layer.stride, layer.padding,
-                                 layer.output_padding, layer.dilation, layer.groups,
-                                 walk.workspace)
+    keras = isinstance(layer.padding, str)  # 'same'/'valid': unpadded, then cropped (§7)
+    y = conv_transpose3d_with(x, weight, bias, layer.stride, (0, 0, 0) if keras else
+                              layer.padding, layer.output_padding, layer.dilation,
+                              layer.groups, walk.workspace)
+    return keras_transpose(layer, y, x.shape[1:]) if keras else y
 
 
 def conv_transpose3d_with(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,

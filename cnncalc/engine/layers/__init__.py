@@ -18,13 +18,15 @@ from .pool import (
     GlobalAvgPool,
     GlobalMaxPool,
     GlobalPool,
+    LPPool,
     MaxPool,
     Pool,
 )
 from .linear import Dense, Flatten
-from .norm import LRN, BatchNorm
-from .elementwise import ACTIVATION_TYPES, Activation, Dropout
+from .norm import LRN, BatchNorm, GroupNorm, InstanceNorm, LayerNorm
+from .elementwise import ACTIVATION_TYPES, Activation, DropPath, Dropout, PReLU
 from .resample import Crop, Upsample, ZeroPad
+from .channels import ChannelShuffle, LayerScale, PixelShuffle, PixelUnshuffle, Slice
 
 CATALOG = REGISTRY
 ACTIVATIONS = tuple(name for name, cls in REGISTRY.items() if cls.is_activation)
@@ -43,4 +45,6 @@ __all__ = [
     "AvgPool", "BatchNorm", "Conv", "ConvTranspose", "Counts", "Crop", "Dense", "Dropout",
     "Flatten", "GlobalAvgPool", "GlobalMaxPool", "GlobalPool", "Layer", "MaxPool", "Pool",
     "Step", "Upsample", "Windowed", "ZeroPad", "canonical_type", "register", "spatial",
+    "ChannelShuffle", "DropPath", "GroupNorm", "InstanceNorm", "LayerNorm", "LayerScale",
+    "LPPool", "PReLU", "PixelShuffle", "PixelUnshuffle", "Slice",
 ]

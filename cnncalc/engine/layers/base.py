@@ -39,7 +39,7 @@ Step = tuple[AxisStep, ...]  # one AxisStep per spatial axis
 REGISTRY: dict[str, type[Layer]] = {}  # canonical type name → class, in declaration order
 ALIASES: dict[str, str] = {}  # alias → canonical type name
 RANKED_ALIASES: dict[str, int] = {}  # 'conv1d' → 1: the alias also checks the input's rank
-PER_AXIS_KINDS = ("pair1", "pair0", "sides", "padding")  # options resolved per input rank
+PER_AXIS_KINDS = ("pair1", "pair0", "sides", "padding", "transpose_padding")  # per input rank
 # The methods that read per-axis options: each first resolves them for its input's rank.
 RANK_BOUND_METHODS = ("output_shape", "counts", "rf_steps", "axis_fits", "notes")
 
@@ -258,7 +258,8 @@ class Windowed(Layer):
         sizes, _ = spatial(shape, self)
         padding = self.padding_for(shape)
         return [AxisFit(name, size, self.kernel[axis], self.stride[axis], padding[2 * axis],
-                        padding[2 * axis + 1], self.dilation[axis])
+                        padding[2 * axis + 1], self.dilation[axis],
+                        getattr(self, "ceil_mode", False))
                 for axis, (name, size) in enumerate(zip(axis_names(shape), sizes, strict=True))]
 
     def rf_steps(self, shape: Shape) -> list[Step]:

@@ -92,28 +92,44 @@ class ConvTranspose(Layer):
     needs_workspace = True
     OPTIONS = {
         "filters": Option("int1", required=True), "kernel": Option("pair1", required=True),
-        "stride": Option("pair1", (1, 1)), "padding": Option("pair0", (0, 0)),
+        "stride": Option("pair1", (1, 1)), "padding": Option("transpose_padding", (0, 0)),
         "output_padding": Option("pair0", (0, 0)), "dilation": Option("pair1", (1, 1)),
         "groups": Option("int1", 1), "bias": Option("bool", True),
     }
 
+    def trims(self, axis: int) -> tuple[int, int, int]:
+        """(cropped before, cropped after, added after) on one axis of the full transposed
+        output (H−1)·S + D(F−1) + 1: PyTorch's padding P is (P, P, output_padding); Keras'
+        'valid' gives H·S + max(F − S, 0) and 'same' H·S, cropping the odd pixel after as
+        TensorFlow does. ONNX takes the three as they are (pads, output_padding)."""
+        if not isinstance(self.padding, str):
+            return self.padding[axis], self.padding[axis], self.output_padding[axis]
+        overlap = effective_kernel(self.kernel[axis], self.dilation[axis]) - self.stride[axis]
+        if self.padding == "valid" or overlap < 0:
+            return 0, 0, max(-overlap, 0)  # windows apart: the gap after the last one stays
+        return overlap // 2, overlap - overlap // 2, 0
+
     def output_shape(self, shape: Shape) -> Shape:
         sizes, channels = spatial(shape, self)
         _check_groups(self.groups, channels, self.filters)
+        if isinstance(self.padding, str) and any(self.output_padding):
+            raise SpecError(f"output_padding cannot be combined with padding '{self.padding}' "
+                            "(which sets the output size H·S itself); give a numeric padding "
+                            "instead")
         for axis in range(len(sizes)):
             if self.output_padding[axis] >= max(self.stride[axis], self.dilation[axis]):
                 raise ShapeError(f"output_padding={self.output_padding[axis]} must be smaller "
                                  f"than max(stride={self.stride[axis]}, "
                                  f"dilation={self.dilation[axis]})")
-        out = tuple(transpose_out(size, self.kernel[a], self.stride[a], self.padding[a],
-                                  self.output_padding[a], self.dilation[a])
+        out = tuple(transpose_out(size, self.kernel[a], self.stride[a], 0, 0, self.dilation[a])
+                    - self.trims(a)[0] - self.trims(a)[1] + self.trims(a)[2]
                     for a, size in enumerate(sizes))
         if min(out) < 1:
             axis = next(a for a, size in enumerate(out) if size < 1)
-            unpadded = out[axis] + 2 * self.padding[axis]
+            unpadded = out[axis] + 2 * self.trims(axis)[0]
             raise ShapeError(
                 f"output size {shape_str(out)} is below 1: (H−1)·S − 2P + D(F−1) + "
-                f"output_padding + 1 = {unpadded} − 2·{self.padding[axis]} = {out[axis]}; "
+                f"output_padding + 1 = {unpadded} − 2·{self.trims(axis)[0]} = {out[axis]}; "
                 f"use padding ≤ {max((unpadded - 1) // 2, 0)}")
         return (*out, self.filters)
 
@@ -129,9 +145,10 @@ class ConvTranspose(Layer):
         axes = range(len(self.kernel))
         spans = [effective_kernel(self.kernel[a], self.dilation[a]) for a in axes]
         upsample = tuple((1, Fraction(1, self.stride[a]), 0) for a in axes)
-        conv = tuple((spans[a], Fraction(1), spans[a] - 1 - self.padding[a]) for a in axes)
+        conv = tuple((spans[a], Fraction(1), spans[a] - 1 - self.trims(a)[0]) for a in axes)
         return [upsample, conv]
 
     def describe(self) -> str:
+        keras = f" {self.padding}" if isinstance(self.padding, str) else ""
         return (f"{self.label} {'×'.join(map(str, self.kernel))}/{pair_text(self.stride)}"
-                f", {self.filters}")
+                f"{keras}, {self.filters}")

@@ -7,8 +7,26 @@ from typing import Any
 
 from ...errors import ShapeError
 from ..options import Option
-from ..shapes import Shape, adaptive_cells, adaptive_widest, numel, pool_out, spatial_sizes
-from .base import Counts, Layer, Step, Windowed, register, spatial, whole_map, window_text
+from ..shapes import (
+    Shape,
+    adaptive_cells,
+    adaptive_widest,
+    effective_kernel,
+    numel,
+    pool_out,
+    spatial_sizes,
+)
+from .base import (
+    Counts,
+    Layer,
+    Step,
+    Windowed,
+    pair_text,
+    register,
+    spatial,
+    whole_map,
+    window_text,
+)
 
 
 class Pool(Windowed):
@@ -41,16 +59,29 @@ class Pool(Windowed):
                     raise ShapeError(f"padding {value} is more than half the kernel {kernel} "
                                      f"(PyTorch's limit for pooling); use padding ≤ "
                                      f"{kernel // 2}")
-        self.check_kernel(shape, self.kernel, padding)
-        return (*(pool_out(size, self.kernel[a], self.stride[a], padding[2 * a],
-                           padding[2 * a + 1], self.ceil_mode)
-                  for a, size in enumerate(sizes)), channels)
+        dilation = self.dilation if "dilation" in self.OPTIONS else (1,) * len(sizes)
+        if not self.ceil_mode:  # a ceil-mode window may overhang (SPEC §7): see below
+            self.check_kernel(shape, self.kernel, padding, dilation)
+        out = tuple(pool_out(size, self.kernel[a], self.stride[a], padding[2 * a],
+                             padding[2 * a + 1], self.ceil_mode, dilation[a])
+                    for a, size in enumerate(sizes))
+        if min(out) < 1:
+            a = out.index(min(out))
+            span = effective_kernel(self.kernel[a], dilation[a])
+            room = sizes[a] + padding[2 * a] + padding[2 * a + 1]
+            raise ShapeError(f"no {self.type} window fits: ⌈({room} − {span})/{self.stride[a]}⌉"
+                             f" + 1 = {out[a]} (padded input {room}, kernel {span}); even in "
+                             f"ceil mode a window may overhang by at most stride − 1 = "
+                             f"{self.stride[a] - 1}; use a smaller kernel or a larger input")
+        return (*out, channels)
 
     def counts(self, shape: Shape, out: Shape) -> Counts:
         return Counts(connections=numel(out) * numel(self.kernel))
 
     def describe(self) -> str:
         text = f"{self.label} {window_text(self.kernel, self.stride, self.padding)}"
+        if "dilation" in self.OPTIONS and any(d != 1 for d in self.dilation):
+            text += f" d{pair_text(self.dilation)}"
         return text + (" ceil" if self.ceil_mode else "")
 
 
@@ -58,12 +89,37 @@ class Pool(Windowed):
 class MaxPool(Pool):
     type = "maxpool"
     aliases = ("maxpool2d", "max_pool", "maxpool1d", "maxpool3d")
+    OPTIONS = {**Pool.OPTIONS, "dilation": Option("pair1", (1, 1))}  # SPEC §7
 
 
 @register
 class AvgPool(Pool):
     type = "avgpool"
     aliases = ("avgpool2d", "avg_pool", "avgpool1d", "avgpool3d")
+
+
+@register
+class LPPool(Pool):
+    """Power-average pooling, (Σ x^p)^(1/p) over each window (PyTorch's LPPool2d): no
+    padding option, otherwise shaped as avgpool."""
+
+    type = "lppool"
+    aliases = ("lp_pool",)
+    OPTIONS = {"p": Option("number", required=True), "kernel": Option("pair1", required=True),
+               "stride": Option("pair1"), "ceil_mode": Option("bool", False)}
+
+    @property
+    def padding(self) -> tuple[int, ...]:
+        return (0,) * 2 * len(self.kernel)
+
+    def output_shape(self, shape: Shape) -> Shape:
+        if self.p <= 0:
+            raise ShapeError(f"lppool p={self.p:g} must be positive (p = 1 sums each window, "
+                             "p = 2 takes its Euclidean norm)")
+        return super().output_shape(shape)
+
+    def describe(self) -> str:
+        return f"lppool p{self.p:g} " + super().describe().split(" ", 1)[1]
 
 
 class GlobalPool(Layer):

@@ -69,6 +69,62 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / np.sum(e, axis=0, keepdims=True)
 
 
+def silu(x: np.ndarray) -> np.ndarray:
+    """x·σ(x) (``nn.SiLU``, Keras' swish)."""
+    xf = x.astype(float_dtype(x), copy=False)
+    return xf * sigmoid(xf)
+
+
+def hardsigmoid(x: np.ndarray) -> np.ndarray:
+    """``nn.Hardsigmoid``: relu6(x + 3) / 6."""
+    xf = x.astype(float_dtype(x), copy=False)
+    return np.clip(xf + 3, 0, 6) / 6
+
+
+def hardswish(x: np.ndarray) -> np.ndarray:
+    """``nn.Hardswish``: x · relu6(x + 3) / 6."""
+    xf = x.astype(float_dtype(x), copy=False)
+    return xf * hardsigmoid(xf)
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) so that no exp overflows."""
+    xf = x.astype(float_dtype(x), copy=False)
+    return np.maximum(xf, 0) + np.log1p(np.exp(-np.abs(xf)))
+
+
+def mish(x: np.ndarray) -> np.ndarray:
+    """``nn.Mish``: x · tanh(softplus(x))."""
+    xf = x.astype(float_dtype(x), copy=False)
+    return xf * np.tanh(softplus(xf))
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x: np.ndarray) -> np.ndarray:
+    """``nn.SELU``: scale · elu(x, alpha) with the self-normalising constants."""
+    dt = float_dtype(x)
+    return elu(x, SELU_ALPHA) * dt.type(SELU_SCALE)
+
+
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    """log softmax over channels (axis 0), as z − log Σ eᶻ with z max-shifted."""
+    dt = float_dtype(x)
+    z = x.astype(dt, copy=False) - np.max(x, axis=0, keepdims=True)
+    return z - np.log(np.sum(np.exp(z), axis=0, keepdims=True))
+
+
+def prelu(x: np.ndarray, slopes: np.ndarray) -> np.ndarray:
+    """``nn.PReLU``: one slope for every channel (shape (1,)) or one per channel (C,)."""
+    xf = x.astype(float_dtype(x), copy=False)
+    if slopes.size not in (1, x.shape[0]):
+        raise ValueError(f"prelu: {slopes.size} slopes for {x.shape[0]} channels")
+    shaped = slopes.reshape((-1,) + (1,) * (x.ndim - 1)).astype(xf.dtype)
+    return np.where(xf >= 0, xf, xf * shaped)
+
+
 # ---------------------------------------------------------------------------------------
 
 

@@ -47,3 +47,45 @@ def local_response_norm(x: np.ndarray, size: int = 5, alpha: float = 1e-4, beta:
     acc *= dt.type(alpha / size)
     acc += dt.type(k)
     return xf / np.power(acc, dt.type(beta))
+
+
+def _normalise(x: np.ndarray, axes: tuple[int, ...], eps: float) -> np.ndarray:
+    dt = float_dtype(x)
+    xf = x.astype(dt, copy=False)
+    mean = xf.mean(axis=axes, keepdims=True)
+    var = xf.var(axis=axes, keepdims=True)
+    return (xf - mean) / np.sqrt(var + dt.type(eps))
+
+
+def _affine(y: np.ndarray, gamma: np.ndarray | None, beta: np.ndarray | None) -> np.ndarray:
+    if gamma is not None:
+        y = y * _per_channel(np.asarray(gamma, dtype=y.dtype), y.ndim)
+    if beta is not None:
+        y = y + _per_channel(np.asarray(beta, dtype=y.dtype), y.ndim)
+    return y
+
+
+def layer_norm_channels(x: np.ndarray, gamma: np.ndarray | None = None,
+                        beta: np.ndarray | None = None, eps: float = 1e-6) -> np.ndarray:
+    """Normalise over the channels (axis 0) at each position, as ConvNeXt's LayerNorm2d
+    (``F.layer_norm`` over C of the channels-last tensor); a vector over its features."""
+    return _affine(_normalise(x, (0,), eps), gamma, beta)
+
+
+def group_norm(x: np.ndarray, groups: int, gamma: np.ndarray | None = None,
+               beta: np.ndarray | None = None, eps: float = 1e-5) -> np.ndarray:
+    """``nn.GroupNorm``: statistics over each group of C/groups channels and all positions."""
+    channels = x.shape[0]
+    if groups < 1 or channels % groups:
+        raise ValueError(f"group_norm: {groups} groups do not divide {channels} channels")
+    grouped = x.reshape(groups, channels // groups, *x.shape[1:])
+    y = _normalise(grouped, tuple(range(1, grouped.ndim)), eps).reshape(x.shape)
+    return _affine(y, gamma, beta)
+
+
+def instance_norm(x: np.ndarray, gamma: np.ndarray | None = None,
+                  beta: np.ndarray | None = None, eps: float = 1e-5) -> np.ndarray:
+    """``nn.InstanceNorm2d`` (statistics of this sample, per channel, over its positions)."""
+    if x.ndim < 2:
+        raise ValueError(f"instance_norm needs a (C, H, W) map, got shape {x.shape}")
+    return _affine(_normalise(x, tuple(range(1, x.ndim)), eps), gamma, beta)

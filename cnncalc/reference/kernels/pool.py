@@ -8,11 +8,12 @@ from .common import Pad4, Pair, check_chw, float_dtype, pad_chw, strided, window
 
 
 def _pool_prepare(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4, ceil_mode: bool,
-                  fill: float) -> tuple[np.ndarray, int, int]:
-    """Pad x with ``fill`` (also under any ceil-mode overhang); count the windows."""
+                  fill: float, dilation: Pair = (1, 1)) -> tuple[np.ndarray, int, int]:
+    """Pad x with ``fill`` (also under any ceil-mode overhang); count the windows. A dilated
+    window is counted by its span D(F−1)+1."""
     check_chw(x, "pooling")
     _, h, w = x.shape
-    kh, kw = kernel
+    kh, kw = (d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
     sh, sw = stride
     t, b, left, r = padding
     if min(kh, kw, sh, sw) < 1:
@@ -29,10 +30,21 @@ def _pool_prepare(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4, ceil
 
 
 def max_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0, 0, 0),
-               ceil_mode: bool = False) -> np.ndarray:
+               ceil_mode: bool = False, dilation: Pair = (1, 1)) -> np.ndarray:
     """Max pooling like ``torch.nn.MaxPool2d`` (padding counts as -inf)."""
-    xp, ho, wo = _pool_prepare(x, kernel, stride, padding, ceil_mode, -np.inf)
-    return _window_reduce(xp, ho, wo, kernel, stride, np.maximum)
+    xp, ho, wo = _pool_prepare(x, kernel, stride, padding, ceil_mode, -np.inf, dilation)
+    return _window_reduce(xp, ho, wo, kernel, stride, np.maximum, dilation)
+
+
+def lp_pool2d(x: np.ndarray, p: float, kernel: Pair, stride: Pair,
+              ceil_mode: bool = False) -> np.ndarray:
+    """``torch.nn.LPPool2d``: (Σ xᵖ)^(1/p) per window, computed as PyTorch does, through an
+    average pool of xᵖ times the kernel area (so a ceil-mode overhang divides alike)."""
+    dt = float_dtype(x)
+    powered = np.power(x.astype(dt, copy=False), dt.type(p))
+    mean = avg_pool2d(powered, kernel, stride, (0, 0, 0, 0), ceil_mode)
+    total = np.sign(mean) * np.maximum(np.abs(mean), 0) * dt.type(kernel[0] * kernel[1])
+    return np.power(total, dt.type(1 / p))
 
 
 def avg_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0, 0, 0),
@@ -61,15 +73,19 @@ def avg_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0,
 
 
 def _window_reduce(xp: np.ndarray, ho: int, wo: int, kernel: Pair, stride: Pair,
-                   op: np.ufunc) -> np.ndarray:
+                   op: np.ufunc, dilation: Pair = (1, 1)) -> np.ndarray:
     """Combine every kh x kw window with ``op`` (max or add), separably: first along W
     (kw strided slices), then along H.  The first step writes a fresh array, so no
     initial copy is needed."""
     kh, kw = kernel
     sh, sw = stride
+    dh, dw = dilation
 
     def along(a: np.ndarray, k: int, n: int, s: int, axis: int) -> np.ndarray:
+        step = dh if axis == 1 else dw
+
         def sl(o: int) -> np.ndarray:
+            o *= step  # tap o of a dilated window
             return a[:, strided(o, n, s), :] if axis == 1 else a[:, :, strided(o, n, s)]
 
         if k == 1:
