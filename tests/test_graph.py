@@ -10,6 +10,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from graph_specs import FPN  # tests/ is on sys.path, as for golden_data
 
 import cnncalc
 from cnncalc.cli import cli
@@ -30,22 +31,6 @@ layers:
   - relu
 """
 
-FPN = """
-name: fpn
-input: 64x64x3
-layers:
-  - conv: {name: c3, filters: 32, kernel: 3, stride: 2, padding: 1}
-  - conv: {name: c4, filters: 64, kernel: 3, stride: 2, padding: 1}
-  - conv: {name: c5, filters: 128, kernel: 3, stride: 2, padding: 1}
-  - conv: {name: p5, filters: 16, kernel: 1}
-  - upsample: {scale: 2}
-  - conv: {name: lat4, from: c4, filters: 16, kernel: 1}
-  - add: {name: p4, from: [previous, upsample1]}
-  - upsample: {to: c3}
-  - conv: {name: lat3, from: c3, filters: 16, kernel: 1}
-  - add: {name: p3, from: [previous, upsample2]}
-outputs: [p3, p4, p5]
-"""
 
 SHUFFLE_UNIT = """
 name: shuffle-unit

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from golden_data import BUILTINS, golden
+from graph_specs import FPN
 from hypothesis import HealthCheck, given, settings
 from test_fuzz_graph import graph_specs
 
@@ -328,22 +329,6 @@ layers:
   - multiply: {from: [p4, gmask]}
 """
 
-FPN = """
-name: fpn
-input: 64x64x3
-layers:
-  - conv: {name: c3, filters: 32, kernel: 3, stride: 2, padding: 1}
-  - conv: {name: c4, filters: 64, kernel: 3, stride: 2, padding: 1}
-  - conv: {name: c5, filters: 128, kernel: 3, stride: 2, padding: 1}
-  - conv: {name: p5, filters: 16, kernel: 1}
-  - upsample: {scale: 2}
-  - conv: {name: lat4, from: c4, filters: 16, kernel: 1}
-  - add: {name: p4, from: [previous, upsample1]}
-  - upsample: {to: c3}
-  - conv: {name: lat3, from: c3, filters: 16, kernel: 1}
-  - add: {name: p3, from: [previous, upsample2]}
-outputs: [p3, p4, p5]
-"""
 
 SHUFFLE_UNIT = """
 name: shuffle-unit
