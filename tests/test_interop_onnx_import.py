@@ -287,14 +287,9 @@ def test_import_cli_writes_a_spec_that_reloads(tmp_path):
 
 
 # -- the round trip --------------------------------------------------------------------------
-# The importer reads no Transpose pattern yet: convnext-tiny's layernorm on maps and
-# shufflenet-v2's channelshuffle export as Transpose nodes (strict: passing would fail).
-NO_TRANSPOSE_IMPORT = pytest.mark.xfail(strict=True, reason="Transpose patterns not imported")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=NO_TRANSPOSE_IMPORT)
-    if name in ("convnext-tiny", "shufflenet-v2") else name for name in BUILTINS])
+# convnext-tiny's layernorm on maps and layerscale, and shufflenet-v2's channelshuffle,
+# export as node patterns that the importer reads back as one layer (onnx_patterns.py).
+@pytest.mark.parametrize("name", BUILTINS)
 def test_round_trip_keeps_every_figure_and_row_shape(tmp_path, name):
     original = cnncalc.analyze(cnncalc.load(name))
     path = tmp_path / f"{name}.onnx"

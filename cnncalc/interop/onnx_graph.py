@@ -15,6 +15,7 @@ from ..engine.shapes import Shape
 from ..errors import SpecError
 from ..limits import ONNX_BYTES, ONNX_NODES
 from .layout import from_onnx_dims, onnx_dims
+from .onnx_checks import check_names, infer_isolated
 
 META_OPS = ("Shape", "Size")  # read a tensor's shape, not its values: not on the data path
 DATA_OPERANDS = ("Add", "Sum", "Mul", "Concat")  # every input of these is data, not a weight
@@ -27,7 +28,7 @@ class OnnxGraph:
         self.initializers = {tensor.name: tensor for tensor in graph.initializer}
         self.constants = {node.output[0]: node for node in graph.node if node.op_type == "Constant"}
         self.identity = {node.output[0]: node.input[0] for node in graph.node
-                         if node.op_type == "Identity"}
+                         if node.op_type == "Identity" and node.input}
         inputs = [value for value in graph.input if value.name not in self.initializers]
         self.input_dims = {value.name: _dims(value) for value in inputs}
         self.data_input = self._find_data_input(graph, inputs)
@@ -89,7 +90,14 @@ class OnnxGraph:
     def _data_nodes(self, graph) -> list[Any]:
         self.data_values = set(self.data_inputs)
         nodes = []
+        later = {name for node in graph.node for name in node.output}  # made further on
         for node in graph.node:
+            early = [name for name in node.input if name in later]  # itself included
+            if early:  # ONNX sorts nodes so that each reads only what is made before it
+                raise SpecError(f"node '{node.name}' ({node.op_type}) reads '{early[0]}', "
+                                "which it or a later node makes: the graph has a cycle or is "
+                                "not in order; the file is malformed", file=self.file)
+            later.difference_update(node.output)
             if node.op_type in META_OPS or node.op_type == "Constant":
                 continue
             if any(name in self.data_values for name in node.input if name):
@@ -109,12 +117,9 @@ class OnnxGraph:
                     dim.Clear()
                     dim.dim_value = size
         del fixed.graph.value_info[:]
-        try:
-            inferred = onnx.shape_inference.infer_shapes(fixed, data_prop=True)
-        except Exception as error:  # onnx raises several types; all mean "cannot infer"
-            raise SpecError(f"ONNX shape inference failed: {error}", file=self.file) from None
+        inferred = infer_isolated(fixed, self.file, data_prop=True)
         shapes = dict(self.inputs)
-        for value in [*inferred.graph.value_info, *inferred.graph.output]:
+        for value in [*inferred.value_info, *inferred.output]:
             dims = _dims(value)
             if 2 <= len(dims) <= 5 and all(isinstance(dim, int) for dim in dims):
                 shapes[value.name] = from_onnx_dims(dims)
@@ -143,13 +148,17 @@ class OnnxGraph:
         from onnx import numpy_helper
 
         name = self.source(name)
-        if name in self.initializers:
-            return numpy_helper.to_array(self.initializers[name])
         node = self.constants.get(name)
-        if node is not None:
-            for attribute in node.attribute:
-                if attribute.name == "value":
-                    return numpy_helper.to_array(attribute.t)
+        try:
+            if name in self.initializers:
+                return numpy_helper.to_array(self.initializers[name])
+            if node is not None:
+                for attribute in node.attribute:
+                    if attribute.name == "value":
+                        return numpy_helper.to_array(attribute.t)
+        except Exception as error:  # numpy and onnx raise several types on bad tensors
+            raise SpecError(f"the ONNX constant '{name}' cannot be read ({error}); the file "
+                            "is malformed", file=self.file) from None
         return None
 
     def shape(self, name: str, node) -> Shape:
@@ -184,4 +193,6 @@ def read_model(path: str | Path):
     nodes = len(model.graph.node)
     if nodes > ONNX_NODES.value:
         raise ONNX_NODES.error(nodes, file=str(path))
+    check_names(model, str(path))
     return model
+

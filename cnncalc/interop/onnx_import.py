@@ -19,9 +19,11 @@ from typing import Any
 
 from ..engine.shapes import Shape, is_spatial
 from ..errors import SpecError
+from .onnx_checks import located
 from .onnx_cuts import channel_parts, cuts_channels
 from .onnx_graph import OnnxGraph, read_model
 from .onnx_layers import attrs, read_layer, unsupported
+from .onnx_patterns import take_pattern
 from .onnx_yaml import Entry, to_yaml
 
 MERGES = ("Add", "Concat", "Mul", "Sum")
@@ -31,6 +33,7 @@ class NotNested(SpecError):
     """The graph is no nest of composites: the importer writes it flat with `from:`."""
 
 
+@located
 def import_onnx(path: str | Path, input_shape: Shape | None = None) -> str:
     """The spec (YAML text) of the ONNX model at `path`."""
     model = read_model(path)
@@ -97,6 +100,9 @@ class Structure:
         graph = self.graph
         if node.op_type == "MatMul":
             return self.matmul(node, entries)
+        out = take_pattern(self, node, entries)  # nodes that are one layer together
+        if out is not None:
+            return out
         if node.op_type in MERGES or node.op_type in ("Sub", "Div"):
             if node.op_type in ("Concat", "Sum"):  # of one tensor: a copy
                 raise NotNested(f"node '{node.name}' ({node.op_type}) has one data input; "

@@ -12,6 +12,7 @@ from typing import Any
 from ..engine.layers import CATALOG
 from ..engine.shapes import spatial_rank
 from ..errors import SpecError
+from .onnx_checks import attrs
 from .onnx_graph import OnnxGraph
 
 ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Elu": "elu",
@@ -19,21 +20,22 @@ ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Elu": "elu
                "GlobalAveragePool": "globalavgpool", "GlobalMaxPool": "globalmaxpool",
                "HardSwish": "hardswish", "Selu": "selu", "Softplus": "softplus",
                "Mish": "mish"}
-# Operators of SPEC §10 that the importer does not read yet: named in errors. (cnncalc
-# exports its own layernorm on maps, groupnorm, channel shuffle, unshuffle and silu as
-# several nodes; reading those patterns back is not written yet.)
+# Operators of SPEC §10 that the importer does not read yet: named in errors. (A Transpose
+# is read only inside the layernorm and channelshuffle patterns of onnx_patterns.py.)
 LATER = {"SpaceToDepth": "pixelunshuffle", "GroupNormalization": "groupnorm",
-         "InstanceNormalization": "instancenorm", "Transpose": "layernorm / channelshuffle"}
+         "InstanceNormalization": "instancenorm"}
 
 
 class Unsupported(SpecError):
     pass
 
 
-def attrs(node) -> dict[str, Any]:
-    from onnx import helper
-
-    return {attribute.name: helper.get_attribute_value(attribute) for attribute in node.attribute}
+def required(graph: OnnxGraph, node, a: dict, name: str) -> Any:
+    """An attribute ONNX requires of this operator."""
+    if name not in a:
+        raise unsupported(graph, node, f"it has no '{name}' attribute, which ONNX's "
+                          f"{node.op_type} requires; the file is malformed")
+    return a[name]
 
 
 def unsupported(graph: OnnxGraph, node, why: str = "") -> Unsupported:
@@ -123,7 +125,7 @@ def _keras_transpose(graph, node, options: dict, pads: list[int]) -> dict:
 
 def read_pool(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
-    kernel = list(a["kernel_shape"])
+    kernel = list(required(graph, node, a, "kernel_shape"))
     dilation = list(a.get("dilations", [1] * len(kernel)))
     if any(d != 1 for d in dilation) and node.op_type != "MaxPool":
         raise unsupported(graph, node, "only max pooling is dilated in cnncalc")
@@ -150,12 +152,12 @@ def read_depthtospace(graph: OnnxGraph, node) -> tuple[str, dict]:
     a = attrs(node)
     if a.get("mode", b"DCR") not in (b"CRD", "CRD"):
         raise unsupported(graph, node, "mode DCR (cnncalc's pixelshuffle is PyTorch's, CRD)")
-    return "pixelshuffle", {"factor": a["blocksize"]}
+    return "pixelshuffle", {"factor": required(graph, node, a, "blocksize")}
 
 
 def read_layernorm(graph: OnnxGraph, node) -> tuple[str, dict]:
-    """A LayerNormalization of an N×features vector (on maps cnncalc exports it between
-    two Transposes, a pattern the importer does not read)."""
+    """A LayerNormalization of an N×features vector (on maps, between two Transposes, it is
+    read as a pattern: onnx_patterns.py)."""
     dims = graph.shapes.get(node.input[0])
     if dims is None or len(dims) != 1 or attrs(node).get("axis", -1) not in (-1, 1):
         raise unsupported(graph, node, "only the LayerNormalization of a vector is read")
@@ -209,7 +211,7 @@ def read_reshape(graph: OnnxGraph, node) -> tuple[str, dict]:
     out = graph.shapes.get(node.output[0])
     if out is None or len(out) != 1:
         raise unsupported(graph, node, "a Reshape that does not flatten to N×features "
-                          "(channel shuffles arrive with Part II)")
+                          "(or a channel shuffle: Reshape, Transpose, Reshape)")
     return "flatten", {}
 
 
@@ -284,7 +286,7 @@ SIMPLE_READERS = {
     "Reshape": read_reshape, "Pad": read_pad,
     "LeakyRelu": lambda g, n: ("leakyrelu", {"slope": round(attrs(n).get("alpha", 0.01), 6)}),
     "Softmax": lambda g, n: ("softmax", {}),
-    "LRN": lambda g, n: ("lrn", {"size": attrs(n)["size"]}),
+    "LRN": lambda g, n: ("lrn", {"size": required(g, n, attrs(n), "size")}),
     "LpPool": read_pool, "PRelu": read_prelu, "DepthToSpace": read_depthtospace,
     "LayerNormalization": read_layernorm, "LogSoftmax": read_logsoftmax,
     "HardSigmoid": lambda g, n: _hardsigmoid(g, n),
@@ -305,7 +307,13 @@ def read_layer(graph: OnnxGraph, node) -> tuple[str, dict]:
     if node.op_type in ACTIVATIONS:
         return ACTIVATIONS[node.op_type], {}
     if node.op_type in SIMPLE_READERS:
-        return SIMPLE_READERS[node.op_type](graph, node)
+        try:
+            return SIMPLE_READERS[node.op_type](graph, node)
+        except IndexError:  # node.input[1] of a Conv with no weight input, …
+            raise unsupported(graph, node, f"it has {len(node.input)} inputs, fewer than "
+                              f"ONNX's {node.op_type} takes; the file is malformed") from None
+        except (TypeError, ValueError) as error:  # a value of the wrong kind or size
+            raise unsupported(graph, node, f"the file is malformed ({error})") from None
     if node.op_type in SHAPED_READERS:
         shape_in = graph.shape(node.input[0], node)
         shape_out = graph.shape(node.output[0], node)
