@@ -436,3 +436,143 @@ def test_several_data_inputs_become_inputs(tmp_path):
     assert [row.reads for row in analysis.rows] == [("x",), ("mask",),
                                                      ("img_conv", "mask_conv")]
     assert analysis.totals.params == 12 + 4
+
+
+# -- hostile files (issue 17): one clear error naming the node, never a crash ------------------
+def _cli_error(path) -> str:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    for command in (["import", str(path), "-o", str(path.with_suffix(".yaml"))],
+                    ["summary", str(path), "--format", "json"]):
+        outcome = CliRunner().invoke(cli, command)
+        assert outcome.exit_code == 1, outcome.output
+        assert not isinstance(outcome.exception, Exception) or isinstance(
+            outcome.exception, SystemExit)
+        assert "internal error" not in outcome.output and "Traceback" not in outcome.output
+    return outcome.output
+
+
+def _conv_net(tmp_path, **conv_attrs):
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv1", **conv_attrs)
+    return _save(tmp_path, [conv], [_image()], [1, 4, 6, 6], [_init("w", (4, 3, 3, 3))])
+
+
+def test_onnx_shape_inference_that_aborts_is_a_spec_error_not_a_dead_process():
+    """A negative dimension into a Slice trips a C++ assertion (std::clamp) inside onnx's
+    shape inference, which aborts the process it runs in; run in a forked child, it is an
+    error naming the file."""
+    from cnncalc.errors import SpecError
+    from cnncalc.interop.onnx_checks import infer_isolated
+
+    x = _image(dims=(1, 4, 8, 8))
+    x.type.tensor_type.shape.dim[2].dim_value = -3
+    cuts = [numpy_helper.from_array(np.array([v], dtype=np.int64), name)
+            for name, v in (("starts", 1), ("ends", 5), ("axes", 2))]
+    node = helper.make_node("Slice", ["x", "starts", "ends", "axes"], ["y"], name="cut")
+    model = helper.make_model(helper.make_graph(
+        [node], "g", [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], cuts))
+    with pytest.raises(SpecError, match=r"hostile\.onnx: ONNX's shape inference failed on "
+                                        r"this model \(it stopped with signal 6"):
+        infer_isolated(model, "hostile.onnx", data_prop=True)
+
+
+def test_an_aborting_shape_inference_ends_the_cli_with_one_message(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(onnx.shape_inference, "infer_shapes", lambda *a, **k: os.abort())
+    output = _cli_error(_conv_net(tmp_path, kernel_shape=[3, 3]))
+    assert "ONNX's shape inference failed on this model" in output
+
+
+def test_a_pool_without_kernel_shape_is_an_error_naming_the_node(tmp_path):
+    pool = helper.make_node("MaxPool", ["x"], ["y"], name="pool1", strides=[2, 2])
+    path = _save(tmp_path, [pool], [_image()], [1, 3, 4, 4])
+    output = _cli_error(path)
+    assert "'pool1'" in output and "kernel_shape" in output
+
+
+@pytest.mark.parametrize("attribute", [
+    helper.make_attribute("strides", 2),  # an INT where ONNX's Conv takes INTS
+    onnx.AttributeProto(name="strides"),  # no value at all (type UNDEFINED)
+])
+def test_an_attribute_of_the_wrong_kind_is_an_error_naming_the_node(tmp_path, attribute):
+    path = _conv_net(tmp_path, kernel_shape=[3, 3])
+    model = onnx.load(str(path))
+    model.graph.node[0].attribute.append(attribute)
+    onnx.save(model, str(path))
+    output = _cli_error(path)
+    assert "'conv1'" in output and "'strides'" in output and "INTS" in output
+
+
+def test_a_conv_without_its_weight_input_is_an_error_naming_the_node(tmp_path):
+    path = _conv_net(tmp_path, kernel_shape=[3, 3])
+    model = onnx.load(str(path))
+    del model.graph.node[0].input[1:]
+    onnx.save(model, str(path))
+    assert "'conv1'" in _cli_error(path)
+
+
+def test_a_cycle_is_an_error_naming_the_node(tmp_path):
+    nodes = [helper.make_node("Add", ["x", "z"], ["y"], name="add1"),
+             helper.make_node("Relu", ["y"], ["z"], name="relu1")]
+    path = _save(tmp_path, nodes, [_image()], [1, 3, 8, 8])
+    output = _cli_error(path)
+    assert "'add1'" in output and "cycle" in output
+
+
+def test_an_unreadable_constant_is_an_error_naming_it(tmp_path):
+    ratio = numpy_helper.from_array(np.array(0.5, dtype=np.float32), "ratio")
+    ratio.raw_data = b"\x00" * 6  # six bytes for one float32
+    drop = helper.make_node("Dropout", ["x", "ratio"], ["y"], name="drop1")
+    path = _save(tmp_path, [drop], [_image()], [1, 3, 8, 8], [ratio])
+    assert "'ratio'" in _cli_error(path)
+
+
+def test_a_name_that_is_not_utf8_is_an_error(tmp_path):
+    path = _save(tmp_path, [helper.make_node("Relu", ["x"], ["y"], name="relu_AAAA")],
+                 [_image()], [1, 3, 8, 8])
+    data = path.read_bytes().replace(b"relu_AAAA", b"relu_\xff\xfe\xfd\xfc")
+    path.write_bytes(data)
+    assert "not valid UTF-8" in _cli_error(path)
+
+
+# -- patterns that are one layer (torch.onnx's forms; cnncalc's own are in the round trip) ----
+def test_torch_forms_of_layernorm2d_layerscale_and_channel_shuffle_import(tmp_path):
+    """torchvision's LayerNorm2d (permute, layer_norm, permute), ConvNeXt's γ·x and
+    channel_shuffle (view (N, G, C/G, H, W), transpose(1, 2), view back) as torch.onnx
+    writes them. Parameters (PyTorch docs): Conv2d(3, 8, 3) 8·3·9 + 8 = 224, LayerNorm(8)
+    weight and bias 2·8 = 16, γ 8; a shuffle has none."""
+    def shape(name, dims):
+        return numpy_helper.from_array(np.array(dims, dtype=np.int64), name)
+
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="/c/Conv", kernel_shape=[3, 3]),
+        helper.make_node("Transpose", ["c"], ["t1"], name="/Transpose", perm=[0, 2, 3, 1]),
+        helper.make_node("LayerNormalization", ["t1", "ln.w", "ln.b"], ["n"],
+                         name="/ln/LayerNormalization", axis=-1, epsilon=1e-5),
+        helper.make_node("Transpose", ["n"], ["t2"], name="/Transpose_1", perm=[0, 3, 1, 2]),
+        helper.make_node("Mul", ["gamma", "t2"], ["g"], name="/Mul"),
+        helper.make_node("Reshape", ["g", "five"], ["r1"], name="/Reshape"),
+        helper.make_node("Transpose", ["r1"], ["s"], name="/Transpose_2", perm=[0, 2, 1, 3, 4]),
+        helper.make_node("Reshape", ["s", "four"], ["y"], name="/Reshape_1"),
+    ]
+    weights = [_init("w", (8, 3, 3, 3)), _init("b", (8,)), _init("ln.w", (8,), 1.0),
+               _init("ln.b", (8,)), _init("gamma", (8, 1, 1), 1e-6),
+               shape("five", [1, 2, 4, 6, 6]), shape("four", [1, -1, 6, 6])]
+    path = _save(tmp_path, nodes, [_image()], [1, 8, 6, 6], weights)
+    text = import_onnx(path)
+    assert "- layernorm: {name: Transpose_1, affine: true}" in text
+    assert "- layerscale: {name: Mul}" in text
+    assert "- channelshuffle: {name: Reshape_1, groups: 2}" in text
+    analysis = _analyze(path)
+    assert analysis.totals.params == 224 + 16 + 8
+    assert analysis.output == (6, 6, 8)
+
+
+def test_a_transpose_that_is_no_pattern_is_still_refused_by_name(tmp_path):
+    node = helper.make_node("Transpose", ["x"], ["y"], name="swap", perm=[0, 1, 3, 2])
+    path = _save(tmp_path, [node], [_image()], [1, 3, 8, 8])
+    with pytest.raises(Exception, match="unsupported ONNX operator 'Transpose' .*'swap'"):
+        import_onnx(path)

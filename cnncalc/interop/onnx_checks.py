@@ -109,8 +109,10 @@ def _infer_graph(model, **options):
 
 def _infer_child(send, log, model, options) -> None:
     """In the forked child: answer ("shapes", bytes) or ("error", message) on the pipe."""
+    import faulthandler
     import os
 
+    faulthandler.disable()  # an abort here is reported by the parent, not as a dump
     os.dup2(log.fileno(), 2)
     try:
         answer = ("shapes", _infer_graph(model, **options).SerializeToString())
