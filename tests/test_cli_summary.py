@@ -99,3 +99,18 @@ def test_python_dash_m_from_another_directory(tmp_path):
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["totals"]["params"] == 62_378_344
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`cnncalc summary … | head -1`: the reader goes away mid-output; no internal error."""
+    import subprocess
+    import sys
+
+    reader = subprocess.Popen([sys.executable, "-m", "cnncalc", "summary", "resnet152",
+                               "--no-verify", "--format", "json"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    reader.stdout.readline()
+    reader.stdout.close()  # as head does after its first line
+    _, errors = reader.communicate(timeout=60)
+    assert b"internal error" not in errors and b"Traceback" not in errors
+    assert reader.returncode in (0, 1)

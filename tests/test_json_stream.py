@@ -1,5 +1,5 @@
-"""`--format json` is written layer by layer (render/formats.json_chunks) and reads exactly as
-one json.dumps of the whole document."""
+"""`--format json` is written layer by layer (render/json_document.json_chunks), one line per
+layer, and parses to exactly the whole document."""
 
 from __future__ import annotations
 
@@ -25,5 +25,8 @@ def test_streamed_json_is_the_whole_document(source, keras):
     analysis = cnncalc.analyze(cnncalc.load(source) if "\n" not in source
                                else cnncalc.loads(source))
     text = "".join(json_chunks(analysis, keras))
-    assert text == json.dumps(to_dict(analysis, keras), indent=2, ensure_ascii=False)
-    assert json.loads(text)["layers"][0]["path"] == analysis.rows[0].path
+    assert json.loads(text) == json.loads(json.dumps(to_dict(analysis, keras)))
+    lines = text.splitlines()
+    layer_lines = [line for line in lines if line.startswith('    {"path": ')]
+    assert len(layer_lines) == len(analysis.rows)  # one line per layer
+    assert lines[0] == "{" and lines[1].startswith('  "name": ')

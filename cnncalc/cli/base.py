@@ -31,6 +31,13 @@ class SafeGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
                 KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `cnncalc … | head` closed the pipe: stop quietly, as cat does
+            import os
+            import sys
+
+            # Later flushes of stdout (at exit) would fail again: point it at nothing.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as error:
             if ctx.params.get("debug"):
                 raise

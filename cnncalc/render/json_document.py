@@ -120,8 +120,10 @@ def to_json(analysis: Analysis, keras: bool = False) -> str:
 
 def json_chunks(analysis: Analysis, keras: bool = False) -> Iterator[str]:
     """The `--format json` text piece by piece, one layer at a time: for 50,000 layers the
-    whole document never sits in memory as dicts and a string at once. The text is exactly
-    json.dumps(to_dict(…), indent=2)."""
+    whole document never sits in memory as dicts and a string at once. It is indented like
+    json.dumps(…, indent=2), except that each layer is one line: a diff of two summaries
+    then shows one changed line per changed layer, and the line is written by json's C
+    encoder (indenting every layer's fields took a third of a 50,000-layer run)."""
     import json
 
     def dumps(value: Any, depth: int) -> str:
@@ -137,7 +139,7 @@ def json_chunks(analysis: Analysis, keras: bool = False) -> Iterator[str]:
             yield "[" if rows else "[]"
             for number, row in enumerate(rows):
                 yield ",\n    " if number else "\n    "
-                yield dumps(layer_document(row, keras), 2)
+                yield json.dumps(layer_document(row, keras), ensure_ascii=False)
             yield "\n  ]" if rows else ""
         else:
             yield dumps(document[key], 1)

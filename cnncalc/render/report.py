@@ -18,7 +18,8 @@ class Message:
 
 
 def messages(analysis: Analysis) -> list[Message]:
-    """Failed expectations, does-not-fit warnings and mismatches, then notes (table order)."""
+    """Failed expectations, does-not-fit warnings and mismatches, then notes (table order):
+    the network's own (expectations --input set aside), then each row's."""
     found = [Message("✗", "error", f"{check.path} {check.figure}: expected "
                      f"{value_text(check.expected)}, got {value_text(check.got)}")
              for check in analysis.failed_checks]
@@ -26,6 +27,8 @@ def messages(analysis: Analysis) -> list[Message]:
         found += [Message("⚠", "warning", f"{row.path}: {warning}") for warning in row.warnings]
         if row.verified is False:
             found.append(Message("✗", "error", f"{row.path}: {row.verify_note}"))
+    from_rows = {f"{row.path}: {warning}" for row in analysis.rows for warning in row.warnings}
+    found += [Message("ℹ", "note", text) for text in analysis.warnings if text not in from_rows]
     found += [Message("ℹ", "note", f"{row.path}: {note}")
               for row in analysis.rows for note in row.notes]
     return found

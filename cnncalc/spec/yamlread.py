@@ -101,6 +101,8 @@ def _yaml_error(error: yaml.MarkedYAMLError, text: str, file: str) -> SpecError:
     mark = error.problem_mark or error.context_mark
     line, column = _position(mark) if mark else (None, None)
     problem = error.problem or "invalid YAML"
+    if "nesting depth" in problem:  # PyYAML ≥ 6.0.4 stops deep nesting itself: our limit's words
+        return YAML_NESTING.error(file=file, line=line, column=column)
     if error.context:
         problem = f"{error.context}, {problem}"
     hint = "; check the indentation and that every ':' is followed by a space"
