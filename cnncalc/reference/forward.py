@@ -141,13 +141,7 @@ class Forward:
     def concat(self, node: Concat, x: np.ndarray) -> np.ndarray:
         outputs = [self.sequence(branch, x)[0] for branch in node.branches]
         self.before(f"{node.path}.concat")
-        if outputs[0].ndim == 1:
-            return self.record(f"{node.path}.concat", np.concatenate(outputs))
-        if node.crop == "center":
-            height = min(out.shape[1] for out in outputs)
-            width = min(out.shape[2] for out in outputs)
-            outputs = [ops.center_crop(out, (height, width)) for out in outputs]
-        return self.record(f"{node.path}.concat", ops.concat_channels(outputs))
+        return self.record(f"{node.path}.concat", self.joined(outputs, node.crop))
 
     def merge(self, node: Merge, x: np.ndarray) -> np.ndarray:
         arrays = [x if source == PREVIOUS else self.tensors[source] for source in node.sources]

@@ -263,17 +263,7 @@ class Probe(ProbeGraph):
     def concat(self, node: Concat, p: Probes) -> Probes:
         outputs = [self.sequence(branch, p) for branch in node.branches]
         self.before(f"{node.path}.concat")
-        if outputs[0].spatial is None:
-            joined = Probes(None, np.concatenate([out.channel for out in outputs]))
-            return self.record(f"{node.path}.concat", joined)
-        maps = [out.spatial for out in outputs]
-        if node.crop == "center":
-            smallest = tuple(min(sizes) for sizes in zip(*(m.shape[1:] for m in maps),
-                                                          strict=True))
-            maps = [ops.center_crop(m, smallest) for m in maps]
-        spatial = ops.concat_channels(maps)[:1]  # refuses maps of different sizes
-        channel = ops.concat_channels([out.channel for out in outputs])
-        return self.record(f"{node.path}.concat", Probes(spatial, channel))
+        return self.record(f"{node.path}.concat", self.joined(outputs, node.crop))
 
 
 # The probe runners of SPEC §7's types live next door; importing registers them.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..engine.model import INPUT, PREVIOUS, Node
 from ..errors import SpecError, show, suggest
+from .yamlread import position
 
 RESERVED = (INPUT, PREVIOUS)
 
@@ -90,7 +91,7 @@ class GraphReader:
 
     def outputs(self, names, container, key) -> dict[str, str]:
         """`outputs: [p3, p4, p5]` → name → tensor path, resolved at the top level."""
-        where = {"file": self.file, **_mark(container, key)}
+        where = position(container, key, self.file)
         if not isinstance(names, list) or not names:
             raise SpecError(f"'outputs' must list the entries that are network outputs, got "
                             f"{show(names)}", **where)
@@ -116,9 +117,3 @@ class GraphReader:
                             f"[previous, stem], got {show(names)}", **where)
         return [self.resolve(name, where, what) for name in names]
 
-
-def _mark(container, key) -> dict:
-    marks = getattr(container, "marks", {})
-    if key in marks:
-        return {"line": marks[key][0], "column": marks[key][1]}
-    return {}
