@@ -63,7 +63,7 @@ class Walker:
         self.checks: list[Check] = []
         self.referenced = referenced  # node paths some entry reads by name
         self.tensors: dict[str, Flowing] = {}  # inputs and referenced node outputs
-        self.aux_heads: dict[str, Flowing] = {}  # aux entry name → its head's result
+        self.aux_heads: dict[str, Flowing] = {}  # aux entry path → its head's result
         self.in_aux = 0
 
     def add(self, row: Row) -> None:
@@ -110,7 +110,7 @@ class Walker:
                 self.groups.append(group)
                 inner = (*ancestors, node.path)
                 out = getattr(self, node.type)(node, x, depth + 1, inner)
-                result = self.aux_heads[node.name] if isinstance(node, Aux) else out
+                result = self.aux_heads[node.path] if isinstance(node, Aux) else out
                 group.end, group.output = len(self.rows), result.shape
         except CnnCalcError as error:
             if getattr(node, "kind", "sequential") not in ("sequential", *MERGE_KINDS):
@@ -266,7 +266,8 @@ class Walker:
     def aux(self, node: Aux, x: Flowing, depth: int, ancestors: tuple[str, ...]) -> Flowing:
         self.in_aux += 1
         try:
-            self.aux_heads[node.name] = self.sequence(node.layers, x, depth, ancestors)
+            # by path: two blocks may each hold an aux head of the same name
+            self.aux_heads[node.path] = self.sequence(node.layers, x, depth, ancestors)
         finally:
             self.in_aux -= 1
         return x  # the main path goes on from the head's input
