@@ -27,6 +27,9 @@ class Analysis:
     outputs: dict[str, Shape] = field(default_factory=dict)  # every output by name
     output_tensors: dict[str, str] = field(default_factory=dict)  # … and the row making it
     skipped: list[Check] = field(default_factory=list)  # expect checks --input invalidates
+    # Every input by name, the first (`input` unless `inputs:` names it) at the size this
+    # analysis ran with: `--input` may have changed it.
+    inputs: dict[str, Shape] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -91,7 +94,7 @@ def analyze(network: Network, input: Shape | None = None, batch: int | None = No
                     totals, checks, warnings,
                     outputs={name: flow.shape for name, flow in outputs.items()},
                     output_tensors={name: flow.tensor for name, flow in outputs.items()},
-                    skipped=skipped)
+                    skipped=skipped, inputs=inputs)
 
 
 # Figures that change with the input's size; params, weights and biases change only with its

@@ -42,8 +42,7 @@ class Flow:
 def data_flow(analysis: Analysis) -> Flow:
     """The steps of `analysis` with the tensors they read and write: the rows say what they
     read (walker.py records it), so the flow is a renumbering of names."""
-    inputs = dict(analysis.network.inputs) or {"input": analysis.input}
-    inputs[next(iter(inputs))] = analysis.input
+    inputs = analysis.inputs
     ids = {name: index for index, name in enumerate(inputs)}
     sizes = [numel(shape) for shape in inputs.values()]
     steps = []

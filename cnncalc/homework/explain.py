@@ -59,8 +59,7 @@ def explain(analysis: Analysis, layer: str | None = None) -> Explanation:
     rows = analysis.rows
     chosen = rows if layer is None else select(rows, layer)
     fields = {id(row): before for row, before in _fields_before(rows)}
-    shapes = {**(analysis.network.inputs or {"input": analysis.input}),
-              **{row.path: row.output for row in rows}}  # what each merge reads
+    shapes = {**analysis.inputs, **{row.path: row.output for row in rows}}  # what merges read
     layers = [explain_row(row, fields.get(id(row)), shapes) for row in chosen]
     return Explanation(analysis.name, analysis.input, analysis.output, layers,
                        _total_steps(chosen, whole=layer is None),

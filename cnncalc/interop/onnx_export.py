@@ -21,7 +21,6 @@ from .layout import onnx_dims
 DEFAULT_OPSET = 17
 GELU_OPSET = 20  # ONNX Gelu is an opset-20 operator
 OPSET_18 = 18  # Mish, and LpPool's ceil_mode
-INPUT_NAME = "input"
 PROTOBUF_LIMIT = 2**31  # bytes: protobuf's limit for one serialised ONNX model
 
 
@@ -69,11 +68,10 @@ def export_onnx(analysis: Analysis, *, weights: str = "random", opset: int | Non
                           "inputs)")
     builder = _GraphBuilder(analysis, weights == "random", seed)
     outputs = builder.run()
-    inputs = dict(analysis.network.inputs) or {INPUT_NAME: analysis.input}
-    inputs[next(iter(inputs))] = analysis.input
     graph = helper.make_graph(
         builder.nodes, _graph_name(analysis.name),
-        [*(_value(name, shape) for name, shape in inputs.items()), *builder.weight_inputs],
+        [*(_value(name, shape) for name, shape in analysis.inputs.items()),
+         *builder.weight_inputs],
         [_value(name, builder.shape_of[name] if value_info else None) for name in outputs],
         initializer=builder.initializers,
         value_info=[_value(name, shape) for name, shape in builder.shapes
@@ -112,8 +110,7 @@ class _GraphBuilder:
 
         self.analysis = analysis
         self.position = 0
-        inputs = dict(analysis.network.inputs) or {INPUT_NAME: analysis.input}
-        self.shape_of: dict[str, Shape] = {**inputs, next(iter(inputs)): analysis.input}
+        self.shape_of: dict[str, Shape] = dict(analysis.inputs)
         self.random = random_weights
         self.rng = np.random.default_rng(seed)
         self.nodes: list[Any] = []

@@ -106,7 +106,7 @@ class ForwardWriter:
         self.attributes = attributes  # id(item) → attribute name (none for merges)
         self.taken: set[str] = set()
         self.names = ({source: ()} if source is not None
-                      else dict(analysis.network.inputs) or {"input": analysis.input})
+                      else dict(analysis.inputs))
         self.wanted = [result] if result is not None else list(analysis.output_tensors.values())
         self.variables: dict[str, str] = {}  # tensor path → variable holding it
         self.helpers: set[str] = set()

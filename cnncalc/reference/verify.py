@@ -129,7 +129,7 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Prog
     failure = None
     try:
         with np.errstate(all="ignore"):  # values may overflow in deep nets; shapes cannot
-            forward.run(analysis.network.layers, analysis.input, _inputs(analysis))
+            forward.run(analysis.network.layers, analysis.input, analysis.inputs)
     except Stop:
         pass
     except MemoryError:
@@ -138,13 +138,6 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Prog
     except (ValueError, IndexError) as error:
         failure = (walk.path, f"the reference kernel refused this layer: {error}", True)
     return forward.shapes, failure
-
-
-def _inputs(analysis: Analysis) -> dict[str, Shape]:
-    """Every input by name, the first at the size the analysis ran (`--input` may change it)."""
-    inputs = dict(analysis.network.inputs) or {"input": analysis.input}
-    inputs[next(iter(inputs))] = analysis.input
-    return inputs
 
 
 def _marked(index: int, row: Row, shapes: dict[str, Shape], failure, stop_at: int | None,
@@ -203,7 +196,7 @@ def probe_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     try:
         if stop_at != 0:  # not even the input map fits: nothing to run
             with np.errstate(all="ignore"):
-                probe.run(analysis.network.layers, analysis.input, _inputs(analysis))
+                probe.run(analysis.network.layers, analysis.input, analysis.inputs)
     except Stop:
         pass
     except (ValueError, IndexError) as error:

@@ -88,10 +88,9 @@ def build(analysis: Analysis, depth: int | None = None) -> list[Item]:
     """The whole network as a chain, starting with its input box (other inputs first)."""
     builder = _Builder(analysis, depth)
     chain = builder.chain(0, len(analysis.rows), 0)
-    names = list(analysis.network.inputs) or ["input"]
-    inputs = [Box(name, name, shape, kind="input") for name, shape
-              in list(analysis.network.inputs.items())[1:]]
-    return [*inputs, Box(names[0], names[0], analysis.input, kind="input"), *chain]
+    (first, shape), *others = analysis.inputs.items()
+    inputs = [Box(name, name, size, kind="input") for name, size in others]
+    return [*inputs, Box(first, first, shape, kind="input"), *chain]
 
 
 def branches(analysis: Analysis) -> bool:
