@@ -46,7 +46,7 @@ class EntryReader:
                                         f"{names[node.name]}); names must be unique", **where)
                     names[node.name] = index + 1
                     self.define(node.name, [node], where)
-                    if getattr(node, "appended_to", None):  # `activation:`: the entry's output
+                    if isinstance(node, Layer) and node.appended_to:  # the entry's output
                         self.define(node.appended_to, [node], where)
                     nodes.append(node)
         finally:

@@ -93,6 +93,7 @@ class Layer:
     source: str | None = None  # `from:` — the tensor path read instead of the previous output
     aims: ClassVar[bool] = False  # takes `to: NAME`: its size follows that tensor's (SPEC §7)
     target: str | None = None  # `to:` — the tensor path whose spatial size it matches
+    appended_to: str | None = None  # an `activation:` layer: the name of the entry it ends
 
     def __init__(self, name: str, path: str | None = None, where: dict[str, Any] | None = None,
                  expect: list | None = None, rank: int | None = None, **options: Any) -> None:
