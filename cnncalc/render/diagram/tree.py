@@ -100,10 +100,6 @@ def branches(analysis: Analysis) -> bool:
                                              for row in analysis.rows))
 
 
-def shape_text(shape: Shape) -> str:
-    return shape_str(shape, times="×")
-
-
 class _Builder:
     def __init__(self, analysis: Analysis, depth: int | None) -> None:
         self.rows = analysis.rows
@@ -197,7 +193,8 @@ class _Builder:
         chains = self._branches(group, group.start + parts, parts, depth)
         return [Fork(group.path, self.rows[group.end - 1], chains, input=first[0].reads[0],
                      starts=[row.path for row in first],
-                     labels=[(row.description, shape_text(row.output)) for row in first])]
+                     labels=[(row.description, shape_str(row.output, times="×"))
+                             for row in first])]
 
     def aux(self, group: Group, depth: int) -> Fork:
         rows = self.rows[group.start:group.end]
