@@ -139,11 +139,10 @@ class FlowLayout:
         if isinstance(item, list):
             self.place_chain(item, u, v)
         elif isinstance(item, Box):
-            width_u, _, _ = self.measure(item)
             self.anchors[id(item)] = (u, u + along, v - before, v + after)
-            centre = self.xy(u + width_u / 2, v)
+            centre = self.xy(u + along / 2, v)
             if item.kind == "merge":
-                self.node(item, item.label, u + width_u / 2, v)
+                self.node(item, item.label, u + along / 2, v)
                 self.style.paint_merge(self.canvas, item.label, item.shape, *centre)
             else:
                 self.style.paint_box(self.canvas, item, *centre)
