@@ -241,7 +241,7 @@ def explore(make, shape: Shape, what: str, wanted: tuple[int, ...] | None = None
     0…⌊F/2⌋; strides 1…room + 1; kernels 1…H + 2P giving `wanted`, one size per axis or one
     for all), found in closed form (homework/inverse.py) and listed up to limits.CARD_LISTED.
     The searched value is one integer for every axis of the input's rank (an `Each`)."""
-    from .inverse import fitting_kernels, fitting_paddings, fitting_strides_loosely
+    from .inverse import MOST_LEFTOVER, fitting_kernels, fitting_paddings, fitting_strides_loosely
 
     probe = make(0 if what == "padding" else 1)
     axes = probe.axis_fits(shape)  # resolves the per-axis options for the input's rank
@@ -287,7 +287,7 @@ def explore(make, shape: Shape, what: str, wanted: tuple[int, ...] | None = None
     if more:
         note += f"; {CARD_LISTED.error(f'more than {CARD_LISTED.value}').message}"
     if not complete:
-        note += "; leftovers beyond 64 rows of padding not searched"
+        note += f"; leftovers beyond {MOST_LEFTOVER} rows of padding not searched"
     if not fitting and what == "padding":
         axis = axes[0]
         total = axis.smallest_total_padding()

@@ -70,8 +70,8 @@ def solve(operation: str, input: Matrix, filter: Matrix | int, stride: int | Non
                 result.backward.grad_bias = [float(sum(map(sum, rows)))
                                              for rows in result.backward.grad_output]
             if flip:  # the gradient of the filter as the user wrote it, not as turned
-                result.backward.grad_filter = flipped(
-                    Matrix(result.backward.grad_filter, (0,) * 4)).values
+                result.backward.grad_filter = np.array(
+                    result.backward.grad_filter)[..., ::-1, ::-1].tolist()
         if symbolic_lines:
             if weight.shape[:2] != (1, 1):
                 raise MatrixError("--symbolic writes the handout's one-channel, one-filter "

@@ -207,20 +207,16 @@ def _sizes(row: Row) -> tuple[str, str]:
 
 
 def _pixelshuffle_steps(row: Row) -> list[Step]:
+    """pixelshuffle multiplies the sizes by r and divides the channels by r^rank;
+    pixelunshuffle does the reverse."""
     r, rank = row.layer.factor, len(row.input) - 1
     block = f"{r}{'²' if rank == 2 else f'^{rank}'}"
     before, after = _sizes(row)
-    return [Step("spatial", f"{before} × {r}", after, "each r×r block from r² channels"),
-            Step("channels", f"{row.input[-1]} / {block}", str(row.output[-1])),
-            Step("output shape", "", shape_str(row.output, times="×"), "no parameters")]
-
-
-def _pixelunshuffle_steps(row: Row) -> list[Step]:
-    r, rank = row.layer.factor, len(row.input) - 1
-    block = f"{r}{'²' if rank == 2 else f'^{rank}'}"
-    before, after = _sizes(row)
-    return [Step("spatial", f"{before} / {r}", after, "each r×r block into channels"),
-            Step("channels", f"{row.input[-1]} × {block}", str(row.output[-1])),
+    up = row.type == "pixelshuffle"
+    spread, gather = ("×", "/") if up else ("/", "×")
+    return [Step("spatial", f"{before} {spread} {r}", after,
+                 "each r×r block from r² channels" if up else "each r×r block into channels"),
+            Step("channels", f"{row.input[-1]} {gather} {block}", str(row.output[-1])),
             Step("output shape", "", shape_str(row.output, times="×"), "no parameters")]
 
 
@@ -267,7 +263,7 @@ def _per_channel_steps(row: Row) -> list[Step]:
 
 
 SECTION7_STEPS = {
-    "pixelshuffle": _pixelshuffle_steps, "pixelunshuffle": _pixelunshuffle_steps,
+    "pixelshuffle": _pixelshuffle_steps, "pixelunshuffle": _pixelshuffle_steps,
     "slice": _slice_steps, "channelshuffle": _channelshuffle_steps,
     "groupnorm": _norm_steps, "layernorm": _norm_steps, "instancenorm": _norm_steps,
     "prelu": _per_channel_steps, "layerscale": _per_channel_steps,

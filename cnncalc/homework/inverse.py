@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from ..engine.search import fitting_strides
 
 Interval = tuple[int, int]  # inclusive
+MOST_LEFTOVER = 64  # rows of padding a stride search tries as the leftover after the last window
 
 
 def _padding_intervals(size: int, span: int, stride: int, limit: int) -> list[Interval]:
@@ -59,7 +60,7 @@ def fitting_paddings(axes: list[tuple[int, int, int]], limit: int) -> Iterator[i
 
 
 def fitting_strides_loosely(axes: list[tuple[int, int]], limit: int,
-                            most_leftover: int = 64) -> tuple[list[int], bool]:
+                            most_leftover: int = MOST_LEFTOVER) -> tuple[list[int], bool]:
     """Strides 1…limit for which every axis (room, padding after) leaves r = room mod S ≤ its
     padding: S divides room − t for some t ≤ P (the divisors of those few numbers), or S is
     above the room and the whole room is padding. Complete when P ≤ most_leftover and the

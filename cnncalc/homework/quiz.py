@@ -170,11 +170,11 @@ def fit_question(rng: random.Random) -> Question:
     shape, kernel, stride, padding, filters = _conv_setting(rng, fitting=False)
     layer = conv_layer(filters, kernel, stride, padding)
     axis = layer.axis_fits(shape)[0]
-    working = [f"{_size_line(axis)}"]
-    working.append("exact: it fits" if axis.exact else
-                   "only padding is left after the last window: it still fits" if axis.fits
-                   else f"{axis.remainder} row(s) left after the last window, real input "
-                   "never read: it does not fit")
+    working = [_size_line(axis),
+               "exact: it fits" if axis.exact else
+               "only padding is left after the last window: it still fits" if axis.fits
+               else f"{axis.remainder} row(s) left after the last window, real input "
+               "never read: it does not fit"]
     return Question(
         "fit", f"Do {filters} filters of {kernel}×{kernel} with stride {stride} and padding "
         f"{padding} fit a {_shape(shape)} input (every input row read, the division exact or "

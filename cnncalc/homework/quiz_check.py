@@ -12,6 +12,8 @@ reference kernels (reference/ops), never by the engine's formulas that produced 
 
 from __future__ import annotations
 
+import math
+
 from ..errors import CnnCalcError
 
 
@@ -60,7 +62,7 @@ def _reference(question) -> object:
     out = _conv_out((height, width), kernel, stride, padding)
     filters = given["filters"]
     shape = (out.shape[1], out.shape[2], filters)
-    weight_size = np.broadcast_to(0.0, (filters, channels, kernel, kernel)).size
+    weight_size = math.prod((filters, channels, kernel, kernel))  # the (K, C, F, F) array
     if question.topic == "conv":
         return "x".join(map(str, shape))
     if question.topic == "params":

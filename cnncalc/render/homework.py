@@ -70,9 +70,9 @@ def choices(result: Choices) -> RenderableType:
     table.add_column("output")
     table.add_column("derivation")
     table.add_column("")
+    skipped = "rows" if len(result.fitting[0][1]) == 3 else "input"  # 1-D, 3-D: samples, frames…
     for value, out, formula, exact in result.fitting:
         skips = result.what == "stride" and value > result.span
-        skipped = "rows" if len(out) == 3 else "input"  # 1-D, 3-D: samples, frames…
         table.add_row(str(value), shape_str(out, times="×"), formula,
                       f"skips {skipped} between windows" if skips else "exact" if exact
                       else LEFTOVER)

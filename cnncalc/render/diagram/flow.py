@@ -139,12 +139,10 @@ class FlowLayout:
         if isinstance(item, list):
             self.place_chain(item, u, v)
         elif isinstance(item, Box):
-            width_u, _, _ = self.measure(item)
             self.anchors[id(item)] = (u, u + along, v - before, v + after)
-            centre = self.xy(u + width_u / 2, v)
+            centre = self.xy(u + along / 2, v)
             if item.kind == "merge":
-                self.node(item, item.label, u + width_u / 2, v)
-                self.style.paint_merge(self.canvas, item.label, item.shape, *centre)
+                self.node(item, item.label, item.shape, u + along / 2, v)
             else:
                 self.style.paint_box(self.canvas, item, *centre)
         else:
@@ -218,13 +216,13 @@ class FlowLayout:
         if fork.merge is not None:
             self.anchors[id(fork)] = (merge_start, merge_start + merge_u, v - merge_v / 2,
                                       v + merge_v / 2)
-            self.node(fork, fork.symbol, merge_start + merge_u / 2, v)
-            style.paint_merge(self.canvas, fork.symbol, fork.merge.output,
-                              *self.xy(merge_start + merge_u / 2, v))
+            self.node(fork, fork.symbol, fork.merge.output, merge_start + merge_u / 2, v)
 
-    def node(self, item: Item, symbol: str, u: float, v: float) -> None:
+    def node(self, item: Item, symbol: str, shape: Shape, u: float, v: float) -> None:
+        """A merge node painted at (u, v), remembered for the links entering its flank."""
         half_u, half_v = self.uv_size(*merge_size(symbol))
         self.nodes[id(item)] = (u, v, half_u / 2, half_v / 2)
+        self.style.paint_merge(self.canvas, symbol, shape, *self.xy(u, v))
 
     def note(self, label: tuple[str, str], u: float, v: float) -> None:
         """A split branch's channels and shape, beside the line into it."""

@@ -99,10 +99,6 @@ def branches(analysis: Analysis) -> bool:
                                              for row in analysis.rows))
 
 
-def shape_text(shape: Shape) -> str:
-    return shape_str(shape, times="×")
-
-
 class _Builder:
     def __init__(self, analysis: Analysis, depth: int | None) -> None:
         self.rows = analysis.rows
@@ -169,13 +165,19 @@ class _Builder:
         return items
 
     def concat(self, group: Group, depth: int) -> list[Item]:
-        count = self.branch_counts.get(group.path, 0)
-        start, chains = group.start, []
+        chains = self._branches(group, group.start, self.branch_counts.get(group.path, 0),
+                                depth)
+        return [Fork(group.path, self.rows[group.end - 1], chains, input=self.input_of(group))]
+
+    def _branches(self, group: Group, start: int, count: int, depth: int) -> list[list[Item]]:
+        """The chains of `count` branches `group.path.branchN.` from row `start` on, up to
+        the merge row that ends the group."""
+        chains = []
         for number in range(1, count + 1):
             end = self._span(start, group.end - 1, f"{group.path}.branch{number}.")
             chains.append(self.chain(start, end, depth))
             start = end
-        return [Fork(group.path, self.rows[group.end - 1], chains, input=self.input_of(group))]
+        return chains
 
     def gate(self, group: Group, depth: int) -> list[Item]:
         """x ⊙ body(x): the body beside the main line, meeting it at ⊙."""
@@ -187,14 +189,11 @@ class _Builder:
         """A branch per channel part, from the split's input, concatenated."""
         parts = self._span(group.start, group.end, group.path + ".part") - group.start
         first = self.rows[group.start:group.start + parts]
-        start, chains = group.start + parts, []
-        for number in range(1, parts + 1):
-            end = self._span(start, group.end - 1, f"{group.path}.branch{number}.")
-            chains.append(self.chain(start, end, depth))
-            start = end
+        chains = self._branches(group, group.start + parts, parts, depth)
         return [Fork(group.path, self.rows[group.end - 1], chains, input=first[0].reads[0],
                      starts=[row.path for row in first],
-                     labels=[(row.description, shape_text(row.output)) for row in first])]
+                     labels=[(row.description, shape_str(row.output, times="×"))
+                             for row in first])]
 
     def aux(self, group: Group, depth: int) -> Fork:
         rows = self.rows[group.start:group.end]
