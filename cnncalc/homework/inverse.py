@@ -15,6 +15,9 @@ from ..engine.search import fitting_strides
 
 Interval = tuple[int, int]  # inclusive
 MOST_LEFTOVER = 64  # rows of padding a stride search tries as the leftover after the last window
+# Strides beyond the room (one window, every later one in padding) a search lists at most:
+# past the room every stride fits the same way, so a few are enough to show the pattern.
+MOST_BEYOND_ROOM = 10_000
 
 
 def _padding_intervals(size: int, span: int, stride: int, limit: int) -> list[Interval]:
@@ -76,7 +79,7 @@ def fitting_strides_loosely(axes: list[tuple[int, int]], limit: int,
         complete = complete and done
     complete = complete and min(padding, room) <= most_leftover
     if room <= padding:
-        candidates.update(range(room + 1, min(limit, room + 1 + 10_000) + 1))
+        candidates.update(range(room + 1, min(limit, room + 1 + MOST_BEYOND_ROOM) + 1))
     chosen = sorted(stride for stride in candidates if stride <= limit and all(
         each_room % stride <= each_padding for each_room, each_padding in axes))
     return chosen, complete
