@@ -112,10 +112,6 @@ def _groups_filters(layer: Any, channels: int) -> tuple[int, int]:
     return groups, filters
 
 
-def _uniform_weight(walk: Any, shape: tuple[int, ...], fan_in: int) -> np.ndarray:
-    return weights.uniform(walk.rng, shape, fan_in)
-
-
 def conv3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
     """A conv layer on a (C, D, H, W) map, with fresh random weights drawn a block at a
     time (filters, or whole groups) so no weight block outgrows the pass's chunk."""
@@ -221,6 +217,6 @@ def projection(walk: Any, x: np.ndarray, filters: int, stride: tuple[int, ...]) 
     """A 1-D or 3-D residual projection: a 1×…×1 conv without bias, i.e. a matrix over the
     channels at every strided position."""
     picked = strided(x, stride)
-    matrix = _uniform_weight(walk, (filters, x.shape[0]), x.shape[0])
+    matrix = weights.uniform(walk.rng, (filters, x.shape[0]), x.shape[0])
     flat = matrix @ picked.reshape(x.shape[0], -1)
     return flat.reshape(filters, *picked.shape[1:]).astype(x.dtype, copy=False)
