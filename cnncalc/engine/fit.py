@@ -260,10 +260,6 @@ def progressions_text(groups: list[Progression]) -> str:
     return ", ".join(parts)
 
 
-def ranges_text(runs: list[range]) -> str:
-    return progressions_text(_progressions(runs))
-
-
 def skip_message(fits: list[AxisFit]) -> str:
     """The ℹ text for windows that step over input (SPEC §7): why, then every unread row;
     axes that agree are told once ("rows and columns")."""

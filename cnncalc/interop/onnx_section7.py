@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..engine.analysis import Row
 from ..engine.shapes import is_spatial, spatial_rank
+from .layout import onnx_dims
 
 NORM_EPSILON = 1e-5  # PyTorch's GroupNorm / InstanceNorm default
 LN_EPSILON = 1e-6  # ConvNeXt's LayerNorm2d
@@ -88,8 +89,6 @@ def _layernorm(graph, row: Row, layer, x: str) -> None:
 def _groupnorm(graph, row: Row, layer, x: str) -> None:
     """As PyTorch exports it before opset 21: (N, G, rest) through InstanceNormalization
     with neutral γ/β, back to NCHW, then the per-channel γ and β."""
-    from .layout import onnx_dims
-
     groups = layer.groups
     grouped = graph.constant(f"{row.path}.grouped", [0, groups, -1])
     y = _then(graph, row, "Reshape", [x, grouped], "grouped")
@@ -113,8 +112,6 @@ def _instancenorm(graph, row: Row, layer, x: str) -> None:
 
 def _channelshuffle(graph, row: Row, layer, x: str) -> None:
     """ShuffleNet's shuffle: Reshape (N, G, C/G, H·W), swap G and C/G, Reshape back."""
-    from .layout import onnx_dims
-
     width = row.input[-1]
     split = graph.constant(f"{row.path}.split", [0, layer.groups, width // layer.groups, -1])
     y = _then(graph, row, "Reshape", [x, split], "split")
@@ -146,8 +143,6 @@ def _pixelshuffle(graph, row: Row, layer, x: str) -> None:
 def _pixelunshuffle(graph, row: Row, layer, x: str) -> None:
     """PyTorch's channel order c·r² + i·r + j (ONNX SpaceToDepth puts the offset first):
     Reshape (N, C, H/r, r, W/r, r), Transpose the offsets ahead, Reshape."""
-    from .layout import onnx_dims
-
     _two_d_only(row)
     r = layer.factor
     height, width, depth = row.output

@@ -31,11 +31,16 @@ def _prelu(layer, p: Probes) -> Probes:
     return Probes(p.spatial, ops.prelu(p.channel, np.full(count, PRELU_INIT, dtype=DTYPE)))
 
 
-def _map_channels(layer, p: Probes, function: Callable[[np.ndarray], np.ndarray]) -> Probes:
-    """A layer that works on the channels of a map (the spatial probe passes unchanged)."""
+def _spatial(layer, p: Probes) -> np.ndarray:
+    """The spatial probe, which a layer on maps needs (a vector's probes carry none)."""
     if p.spatial is None:
         raise ValueError(f"{layer.type} needs a map, the probes carry a vector")
-    return Probes(p.spatial, function(p.channel))
+    return p.spatial
+
+
+def _map_channels(layer, p: Probes, function: Callable[[np.ndarray], np.ndarray]) -> Probes:
+    """A layer that works on the channels of a map (the spatial probe passes unchanged)."""
+    return Probes(_spatial(layer, p), function(p.channel))
 
 
 @probes("groupnorm")
@@ -80,9 +85,7 @@ def _one_position(array: np.ndarray, like: np.ndarray) -> np.ndarray:
 def _pixelshuffle(layer, p: Probes) -> Probes:
     """Both probes through the kernel: the spatial one given the rⁿ channels a block needs,
     the channel one keeping one position of its r×r result."""
-    if p.spatial is None:
-        raise ValueError("pixelshuffle needs a map, the probes carry a vector")
-    rank = p.spatial.ndim - 1
+    rank = _spatial(layer, p).ndim - 1
     spatial = ops.pixel_shuffle(np.repeat(p.spatial, layer.factor ** rank, axis=0),
                                 layer.factor)
     channel = ops.pixel_shuffle(_as_map(p.channel, rank), layer.factor)
@@ -93,9 +96,7 @@ def _pixelshuffle(layer, p: Probes) -> Probes:
 def _pixelunshuffle(layer, p: Probes) -> Probes:
     """The spatial probe keeps one of the rⁿ channels it makes; the channel probe is grown
     to one r×r block first."""
-    if p.spatial is None:
-        raise ValueError("pixelunshuffle needs a map, the probes carry a vector")
-    rank = p.spatial.ndim - 1
+    rank = _spatial(layer, p).ndim - 1
     spatial = ops.pixel_unshuffle(p.spatial, layer.factor)[:1]
     block = np.broadcast_to(_as_map(p.channel, rank),
                             (p.channel.shape[0], *([layer.factor] * rank)))

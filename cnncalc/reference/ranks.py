@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import ops, weights
-from .runners import keras_transpose
+from .runners import keras_transpose, tf_same
 
 # Layers that read no per-axis option yet reduce over the spatial axes.
 WHOLE_MAP = ("globalavgpool", "globalmaxpool")
@@ -106,20 +106,10 @@ def forward(runner, walk: Any, layer: Any, x: np.ndarray, owned: bool) -> np.nda
     return out.reshape(out.shape[0], out.shape[1], height, width)
 
 
-def _same(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
-    from .runners import tf_same
-
-    return tf_same(size, kernel, stride, dilation)
-
-
 def _groups_filters(layer: Any, channels: int) -> tuple[int, int]:
     groups = channels if getattr(layer, "depthwise", False) else layer.groups
     filters = layer.filters if layer.filters is not None else channels
     return groups, filters
-
-
-def _uniform_weight(walk: Any, shape: tuple[int, ...], fan_in: int) -> np.ndarray:
-    return weights.uniform(walk.rng, shape, fan_in)
 
 
 def conv3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
@@ -130,8 +120,8 @@ def conv3d(walk: Any, layer: Any, x: np.ndarray) -> np.ndarray:
     padding = layer.padding
     if padding == "same":
         padding = tuple(side for axis, size in enumerate(x.shape[1:])
-                        for side in _same(size, layer.kernel[axis], layer.stride[axis],
-                                          layer.dilation[axis]))
+                        for side in tf_same(size, layer.kernel[axis], layer.stride[axis],
+                                            layer.dilation[axis]))
     per_group, volume = channels // groups, int(np.prod(layer.kernel))
     fan_in = per_group * volume
     bias = weights.bias_vector(walk.rng, filters, fan_in) if layer.bias else None
@@ -227,6 +217,6 @@ def projection(walk: Any, x: np.ndarray, filters: int, stride: tuple[int, ...]) 
     """A 1-D or 3-D residual projection: a 1×…×1 conv without bias, i.e. a matrix over the
     channels at every strided position."""
     picked = strided(x, stride)
-    matrix = _uniform_weight(walk, (filters, x.shape[0]), x.shape[0])
+    matrix = weights.uniform(walk.rng, (filters, x.shape[0]), x.shape[0])
     flat = matrix @ picked.reshape(x.shape[0], -1)
     return flat.reshape(filters, *picked.shape[1:]).astype(x.dtype, copy=False)

@@ -121,15 +121,16 @@ class ConvTranspose(Layer):
                 raise ShapeError(f"output_padding={self.output_padding[axis]} must be smaller "
                                  f"than max(stride={self.stride[axis]}, "
                                  f"dilation={self.dilation[axis]})")
+        trims = [self.trims(a) for a in range(len(sizes))]  # (before, after, added)
         out = tuple(transpose_out(size, self.kernel[a], self.stride[a], 0, 0, self.dilation[a])
-                    - self.trims(a)[0] - self.trims(a)[1] + self.trims(a)[2]
+                    - trims[a][0] - trims[a][1] + trims[a][2]
                     for a, size in enumerate(sizes))
         if min(out) < 1:
             axis = next(a for a, size in enumerate(out) if size < 1)
-            unpadded = out[axis] + 2 * self.trims(axis)[0]
+            unpadded = out[axis] + 2 * trims[axis][0]
             raise ShapeError(
                 f"output size {shape_str(out)} is below 1: (H−1)·S − 2P + D(F−1) + "
-                f"output_padding + 1 = {unpadded} − 2·{self.trims(axis)[0]} = {out[axis]}; "
+                f"output_padding + 1 = {unpadded} − 2·{trims[axis][0]} = {out[axis]}; "
                 f"use padding ≤ {max((unpadded - 1) // 2, 0)}")
         return (*out, self.filters)
 

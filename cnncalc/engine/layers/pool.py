@@ -59,7 +59,7 @@ class Pool(Windowed):
                     raise ShapeError(f"padding {value} is more than half the kernel {kernel} "
                                      f"(PyTorch's limit for pooling); use padding ≤ "
                                      f"{kernel // 2}")
-        dilation = self.dilation if "dilation" in self.OPTIONS else (1,) * len(sizes)
+        dilation = self.dilation  # bound for this rank: 1 per axis where not an option
         if not self.ceil_mode:  # a ceil-mode window may overhang (SPEC §7): see below
             self.check_kernel(shape, self.kernel, padding, dilation)
         out = tuple(pool_out(size, self.kernel[a], self.stride[a], padding[2 * a],

@@ -43,8 +43,8 @@ def lp_pool2d(x: np.ndarray, p: float, kernel: Pair, stride: Pair,
     dt = float_dtype(x)
     powered = np.power(x.astype(dt, copy=False), dt.type(p))
     mean = avg_pool2d(powered, kernel, stride, (0, 0, 0, 0), ceil_mode)
-    total = np.sign(mean) * np.maximum(np.abs(mean), 0) * dt.type(kernel[0] * kernel[1])
-    return np.power(total, dt.type(1 / p))
+    # PyTorch writes sign(m)·relu(|m|), which is m itself
+    return np.power(mean * dt.type(kernel[0] * kernel[1]), dt.type(1 / p))
 
 
 def avg_pool2d(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pad4 = (0, 0, 0, 0),
