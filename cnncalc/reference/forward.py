@@ -8,15 +8,43 @@ The independent referee: it reads the layers' options but never their output-siz
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..engine.model import PREVIOUS, Aux, Concat, Gate, Merge, Residual, Sequential, Split
 from . import ops, ranks, weights
 from .aim import aimed
-from .runners import OWNED_RESULT, RUNNERS, identity_batchnorm
+from .runners import OWNED_RESULT, RUNNERS
+from .spill import OnDisk, in_memory
+from .tiles import Tiling, channel_parts
 
 Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ShortcutConv:
+    """torchvision's projection shortcut as the conv runner reads a layer: 1×1, no bias,
+    its stride read off the arrays."""
+
+    filters: int
+    stride: tuple[int, int]
+    type: str = "conv"
+    kernel: tuple[int, int] = (1, 1)
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0)
+    dilation: tuple[int, int] = (1, 1)
+    groups: int = 1
+    depthwise: bool = False
+    bias: bool = False
+    target: None = None
+
+
+@dataclass(frozen=True)
+class ShortcutNorm:
+    """The batchnorm after it, with weights.py's identity parameters."""
+
+    type: str = "batchnorm"
+    target: None = None
 
 class MissingKernel(ValueError):
     """A layer type the referee cannot run: reported on that row, never an internal error."""
@@ -33,13 +61,15 @@ class Forward:
     """Executes nodes in order; `shapes` maps each row path to the array shape it produced.
 
     ``owned`` flags follow each array: True when nothing else (a residual's shortcut, a
-    concat's other branches) still needs it, so the next layer may overwrite it.
+    concat's other branches) still needs it, so the next layer may overwrite it. With a
+    `tiling`, large maps live on disk and the layers touching them run in strips.
     """
 
     def __init__(self, seed: int = 0, workspace_bytes: int = ops.DEFAULT_WORKSPACE,
                  before: Callable[[str], None] | None = None,
                  after: Callable[[str], None] | None = None,
-                 referenced: set[str] | frozenset[str] = frozenset()) -> None:
+                 referenced: set[str] | frozenset[str] = frozenset(),
+                 tiling: Tiling | None = None) -> None:
         self.rng = weights.make_rng(seed)
         self.workspace = workspace_bytes
         self.chunk = max(1 << 20, workspace_bytes // 2)
@@ -48,6 +78,7 @@ class Forward:
         self.shapes: dict[str, Shape] = {}
         self.referenced = referenced  # node paths read by name: their arrays are kept
         self.tensors: dict[str, np.ndarray] = {}
+        self.tiling = tiling
 
     def run(self, nodes, input_shape: Shape, inputs: dict[str, Shape] | None = None
             ) -> np.ndarray:
@@ -97,7 +128,9 @@ class Forward:
         self.before(path)
         if layer.target is not None:  # `to:` — sized by another array
             layer = aimed(layer, x.shape[1:], self.tensors[layer.target].shape[1:])
-        return self.record(path, self.apply(layer, x, owned))
+        if self.tiling is not None and self.tiling.takes(path, layer, x):
+            return self.record(path, self.tiling.run(self, layer, path, x))
+        return self.record(path, self.apply(layer, in_memory(x), owned))
 
     def apply(self, layer, x: np.ndarray, owned: bool = False) -> np.ndarray:
         runner = RUNNERS.get(layer.type)
@@ -117,8 +150,8 @@ class Forward:
         else:
             short = x
         self.before(f"{node.path}.add")
-        total = ops.add(body, short, out=body if body_owned else None)
-        out = self.record(f"{node.path}.add", total)
+        out = self.record(f"{node.path}.add", self.added(f"{node.path}.add", [body, short],
+                                                         body_owned))
         if node.activation is not None:
             out = self.leaf(node.activation, node.activation.path, out, owned=True)
         return out
@@ -127,35 +160,44 @@ class Forward:
         """1×1 conv without bias whose stride is read off the arrays, then batchnorm."""
         stride = tuple(-(-size // want) for size, want in zip(x.shape[1:], body.shape[1:],
                                                                strict=True))
-        self.before(f"{path}.shortcut.conv")
         if x.ndim != 3:  # 1-D and 3-D maps
-            y = ranks.projection(self, x, body.shape[0], stride)
+            self.before(f"{path}.shortcut.conv")
+            y = self.record(f"{path}.shortcut.conv",
+                            ranks.projection(self, x, body.shape[0], stride))
         else:
-            y = weights.conv2d_random(x, body.shape[0], (1, 1), self.rng, stride=stride,
-                                      bias=False, chunk_bytes=self.chunk,
-                                      workspace_bytes=self.workspace)
-        self.record(f"{path}.shortcut.conv", y)
-        self.before(f"{path}.shortcut.bn")
-        return self.record(f"{path}.shortcut.bn", identity_batchnorm(y, out=y))
+            y = self.leaf(ShortcutConv(body.shape[0], stride), f"{path}.shortcut.conv", x)
+        return self.leaf(ShortcutNorm(), f"{path}.shortcut.bn", y, owned=True)
+
+    def added(self, path: str, arrays: list, first_owned: bool = False):
+        """The sum of equal-shaped arrays, in the first one's memory when the pass owns it."""
+        if self.tiling is not None and self.tiling.joins(path, arrays):
+            return self.tiling.merge(path, arrays, _sum)
+        return _sum(arrays, arrays[0] if first_owned else None)
+
+    def multiplied(self, path: str, arrays: list):
+        if self.tiling is not None and self.tiling.joins(path, arrays):
+            return self.tiling.merge(path, arrays, ops.multiply)
+        return ops.multiply(arrays)
 
     def concat(self, node: Concat, x: np.ndarray) -> np.ndarray:
         outputs = [self.sequence(branch, x)[0] for branch in node.branches]
         self.before(f"{node.path}.concat")
-        return self.record(f"{node.path}.concat", self.joined(outputs, node.crop))
+        return self.record(f"{node.path}.concat",
+                           self.joined(f"{node.path}.concat", outputs, node.crop))
 
     def merge(self, node: Merge, x: np.ndarray) -> np.ndarray:
         arrays = [x if source == PREVIOUS else self.tensors[source] for source in node.sources]
         self.before(node.path)
         if node.kind == "add":
-            total = arrays[0].copy()
-            for array in arrays[1:]:
-                ops.add(total, array, out=total)
-            return self.record(node.path, total)
+            return self.record(node.path, self.added(node.path, arrays))
         if node.kind == "multiply":
-            return self.record(node.path, ops.multiply(arrays))
-        return self.record(node.path, self.joined(arrays, node.crop))
+            return self.record(node.path, self.multiplied(node.path, arrays))
+        return self.record(node.path, self.joined(node.path, arrays, node.crop))
 
-    def joined(self, arrays: list[np.ndarray], crop: str) -> np.ndarray:
+    def joined(self, path: str, arrays: list[np.ndarray], crop: str) -> np.ndarray:
+        if self.tiling is not None and self.tiling.joins(path, arrays):
+            return self.tiling.concat(path, arrays, crop)
+        arrays = [in_memory(a) for a in arrays]
         if arrays[0].ndim == 1:
             return np.concatenate(arrays)
         if crop == "center":
@@ -167,14 +209,26 @@ class Forward:
     def gate(self, node: Gate, x: np.ndarray) -> np.ndarray:
         values = self.sequence(node.body, x)[0]
         self.before(f"{node.path}.multiply")
-        return self.record(f"{node.path}.multiply", ops.multiply([x, values]))
+        return self.record(f"{node.path}.multiply",
+                           self.multiplied(f"{node.path}.multiply", [x, values]))
 
     def split(self, node: Split, x: np.ndarray) -> np.ndarray:
-        parts = ops.split_channels(x, len(node.branches), node.sizes)
+        if isinstance(x, OnDisk):
+            parts = channel_parts(x, len(node.branches), node.sizes)
+        else:
+            parts = ops.split_channels(x, len(node.branches), node.sizes)
         for index, part in enumerate(parts, 1):  # every part's row, then the branches
             self.before(f"{node.path}.part{index}")
             self.record(f"{node.path}.part{index}", part)
         outputs = [self.sequence(branch, part)[0]
                    for part, branch in zip(parts, node.branches, strict=True)]
         self.before(f"{node.path}.concat")
-        return self.record(f"{node.path}.concat", self.joined(outputs, "none"))
+        return self.record(f"{node.path}.concat",
+                           self.joined(f"{node.path}.concat", outputs, "none"))
+
+
+def _sum(arrays: list[np.ndarray], into: np.ndarray | None = None) -> np.ndarray:
+    total = arrays[0].copy() if into is None else into
+    for array in arrays[1:]:
+        ops.add(total, array, out=total)
+    return total

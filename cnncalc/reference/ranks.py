@@ -23,7 +23,7 @@ from .runners import keras_transpose, tf_same
 WHOLE_MAP = ("globalavgpool", "globalmaxpool")
 
 
-class _View:
+class LayerView:
     """The layer as a 2-D layer: some options replaced, everything else read through."""
 
     def __init__(self, layer: Any, options: dict[str, Any]) -> None:
@@ -53,7 +53,7 @@ def _neutral(layer: Any, key: str, across: int) -> int:
     return across if key in ("output", "size") else 1
 
 
-def _view(layer: Any, axes: tuple[int, ...], across: int) -> _View:
+def _view(layer: Any, axes: tuple[int, ...], across: int) -> LayerView:
     """The 2-D layer over these of the layer's axes (-1: a neutral axis of `across` cells)."""
     options = {}
     for key in layer.per_axis_options():
@@ -66,7 +66,7 @@ def _view(layer: Any, axes: tuple[int, ...], across: int) -> _View:
         else:
             options[key] = tuple(_neutral(layer, key, across) if axis < 0 else value[axis]
                                  for axis in axes)
-    return _View(layer, options)
+    return LayerView(layer, options)
 
 
 def probe(runner, layer: Any, p: Any) -> Any:

@@ -4,6 +4,9 @@ engine/analysis.py and the kernels never import each other; this module is where
 It reads the engine's rows (data) and never its formulas. NumPy is imported only when a pass
 actually runs, so `--no-verify` never pays for it. The analysis given is never changed: the
 result carries a new one whose rows are marked.
+
+The planned sizes of the rows decide only how the full pass spends memory: whether it runs
+whole or in strips (reference/tiles.py), and where it must stop when a layer can do neither.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Verification:
     mismatches: list[Row] = field(default_factory=list)
     skipped: list[Row] = field(default_factory=list)
     skip_reason: str = ""
+    tiled: int = 0  # layers the full pass computed in strips of rows
     estimated_peak: int = 0
     seconds: float = 0.0
 
@@ -61,10 +65,30 @@ def row_needs(analysis: Analysis, workspace: int) -> list[int]:
                            for path in row.ancestors
                            if groups[path].type in ("residual", "concat", "gate", "split", "aux"))
         named += kept.get(index, 0) + (_bytes(row.output) if row.path in referenced else 0)
-        weights = min(row.weights * BYTES, workspace)
-        scratch = workspace if row.type in ("conv", "convtranspose") else _bytes(row.input)
-        needs.append(held + _bytes(row.input) + 2 * _bytes(row.output) + weights + scratch)
+        needs.append(held + own_need(row, workspace))
     return needs
+
+
+def own_need(row: Row, workspace: int) -> int:
+    """What a row needs whole, leaving aside the arrays kept around it."""
+    weights = min(row.weights * BYTES, workspace)
+    scratch = workspace if row.type in ("conv", "convtranspose") else _bytes(row.input)
+    return _bytes(row.input) + 2 * _bytes(row.output) + weights + scratch
+
+
+def plan_stop(analysis: Analysis, needs: list[int], max_memory: int, workspace: int
+              ) -> tuple[int | None, bool]:
+    """(the row the full pass must stop before, whether it works in strips). Once some row
+    does not fit whole, large maps go to disk and the rows touching them run in strips;
+    only a row that cannot be tiled and does not fit on its own stops the pass."""
+    from .tiles import can_tile
+
+    if all(need <= max_memory for need in needs):
+        return None, False
+    stop = next((index for index, row in enumerate(analysis.rows)
+                 if not can_tile(row.layer, row.input)
+                 and own_need(row, workspace) > max_memory), None)
+    return stop, True
 
 
 def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
@@ -73,22 +97,47 @@ def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     False, None when skipped) and `analysis` itself is left as it was."""
     workspace = max(1 << 20, min(WORKSPACE_LIMIT, max_memory // 16))
     needs = row_needs(analysis, workspace)
-    stop_at = next((i for i, need in enumerate(needs) if need > max_memory), None)
+    stop_at, in_strips = plan_stop(analysis, needs, max_memory, workspace)
     skip_reason = ""
     if stop_at is not None:
         row = analysis.rows[stop_at]
-        skip_reason = (f"reference pass skipped from {row.path} on: it needs about "
+        what = "cannot be computed in strips and " if in_strips else ""
+        skip_reason = (f"reference pass skipped from {row.path} on: it {what}needs about "
                        f"{human_bytes(needs[stop_at])}, more than --max-memory "
                        f"{human_bytes(max_memory)}")
+    tiling = _tiling(analysis, max_memory) if in_strips else None
     start = time.perf_counter()
-    shapes, failure = _run(analysis, workspace, stop_at, progress, seed)
+    try:
+        shapes, failure = _run(analysis, workspace, stop_at, progress, seed, tiling)
+    finally:
+        if tiling is not None:
+            from .spill import remove_directory
+
+            remove_directory(tiling.directory)
     seconds = time.perf_counter() - start
     result = Verification(analysis, skip_reason=skip_reason,
-                          estimated_peak=max(needs, default=0), seconds=seconds)
+                          estimated_peak=max(needs, default=0), seconds=seconds,
+                          tiled=len(tiling.tiled) if tiling else 0)
     rows = [_marked(index, row, shapes, failure, stop_at, result)
             for index, row in enumerate(analysis.rows)]
+    if tiling is not None and tiling.tiled:
+        first = next(i for i, row in enumerate(rows) if row.path == tiling.tiled[0])
+        rows[first] = replace(rows[first], notes=[*rows[first].notes, (
+            f"the reference pass computed this and {len(tiling.tiled) - 1} later layers in "
+            f"strips of rows, keeping maps over {human_bytes(tiling.spill_above)} on disk, "
+            f"to stay within --max-memory {human_bytes(max_memory)}")])
     result.analysis = replace(analysis, rows=rows)
     return result
+
+
+def _tiling(analysis: Analysis, max_memory: int):
+    """Strips of about an eighth of the bound; maps over an eighth kept on disk."""
+    from .spill import spill_directory
+    from .tiles import Tiling
+
+    eighth = max(max_memory // 8, 1)
+    return Tiling(spill_directory(), spill_above=eighth, strip_bytes=eighth,
+                  planned={row.path: row.output for row in analysis.rows})
 
 
 class Stop(Exception):
@@ -118,20 +167,23 @@ class _Walk:
 
 
 def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Progress | None,
-         seed: int) -> tuple[dict[str, Shape], tuple[str, str, bool] | None]:
+         seed: int, tiling=None) -> tuple[dict[str, Shape], tuple[str, str, bool] | None]:
     import numpy as np
 
     from .forward import Forward
+    from .spill import DiskFull
 
     walk = _Walk(analysis, stop_at, progress)
     forward = Forward(seed, workspace, before=walk.before, after=walk.after,
-                      referenced=analysis.network.referenced)
+                      referenced=analysis.network.referenced, tiling=tiling)
     failure = None
     try:
         with np.errstate(all="ignore"):  # values may overflow in deep nets; shapes cannot
             forward.run(analysis.network.layers, analysis.input, analysis.inputs)
     except Stop:
         pass
+    except DiskFull as error:
+        failure = (walk.path, f"reference pass stopped: {error}", False)
     except MemoryError:
         failure = (walk.path, "reference pass stopped: the machine ran out of memory; "
                    "lower --max-memory", False)
