@@ -145,9 +145,11 @@ class Tiling:
             stop = height if last else (first + count - 1) * stride - top + reach
             # A middle strip holds its windows exactly, so ceil mode (which the kernel
             # applies to both axes) changes nothing along H there.
-            options = {"padding": (max(-start, 0), bottom if last else 0, *left_right)
+            # Rows above the map are the layer's top padding; a strip may lie wholly there.
+            top_rows = max(min(stop, 0) - start, 0)
+            options = {"padding": (top_rows, bottom if last else 0, *left_right)
                        } if sides else {}
-            strip(_rows(x, max(start, 0), stop), options, owned)
+            strip(_rows(x, max(start, 0), max(stop, 0)), options, owned)
             if last:
                 return
             first += count
