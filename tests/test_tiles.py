@@ -126,11 +126,23 @@ def test_unet_verifies_every_row_within_a_bound_a_whole_layer_exceeds():
     assert verification.checked == len(analysis.rows) and verification.tiled > 10
 
 
-def test_a_full_disk_stops_the_pass_with_a_note_not_an_error(monkeypatch):
+def test_a_map_larger_than_the_free_disk_is_not_attempted(monkeypatch):
     monkeypatch.setattr(spill, "DISK_RESERVE", 1 << 62)
     analysis = cnncalc.analyze(cnncalc.load("unet"))
     verification = verify_analysis(analysis, max_memory=24 << 20)
     assert verification.ok and len(verification.skipped) == len(analysis.rows)
-    first = verification.skipped[0]  # the first map to go to disk: enc1.conv1's output
+    first = verification.skipped[0]
     assert first.path == "enc1.conv1"
-    assert any("not enough free disk" in note and "TMPDIR" in note for note in first.notes)
+    assert "free on disk" in first.notes[-1] and "TMPDIR" in first.notes[-1]
+
+
+def test_a_disk_filling_up_during_the_pass_stops_it_with_a_note(monkeypatch):
+    def full(self, block):
+        raise spill.DiskFull("not enough free disk (test)")
+
+    monkeypatch.setattr(Spilled, "append", full)
+    analysis = cnncalc.analyze(cnncalc.load("unet"))
+    verification = verify_analysis(analysis, max_memory=24 << 20)
+    assert verification.ok and len(verification.skipped) == len(analysis.rows)
+    assert "reference pass stopped: not enough free disk (test)" in \
+        verification.skipped[0].notes

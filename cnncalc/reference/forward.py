@@ -92,7 +92,9 @@ class Forward:
 
     def random_array(self, shape: Shape) -> np.ndarray:
         if len(shape) > 1:  # the spec's sizes-then-channels order → channels first
-            return weights.random_input(self.rng, (shape[-1], *shape[:-1]))
+            shape = (shape[-1], *shape[:-1])
+            on_disk = self.tiling.input_map(self.rng, shape) if self.tiling else None
+            return on_disk if on_disk is not None else weights.random_input(self.rng, shape)
         return weights.random_input(self.rng, shape)
 
     def sequence(self, nodes, x: np.ndarray, owned: bool = False) -> tuple[np.ndarray, bool]:

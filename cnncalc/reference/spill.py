@@ -43,8 +43,10 @@ class Spilled:
 
     ndim = 3
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, expected_bytes: int = 0) -> None:
+        """`expected_bytes`: the map's planned size, checked against the free disk now."""
         self.directory = directory
+        self._check_room(expected_bytes)
         descriptor, path = tempfile.mkstemp(dir=directory, suffix=".rows")
         self._file = os.fdopen(descriptor, "w+b")
         self._finalizer = weakref.finalize(self, _close, self._file, path)
@@ -64,13 +66,17 @@ class Spilled:
         if self.height == 0:
             self.channels, _, self.width = block.shape
             self.dtype = block.dtype
-        if shutil.disk_usage(self.directory).free < block.nbytes + DISK_RESERVE:
-            raise DiskFull(f"not enough free disk in {self.directory} to keep a "
-                           f"{self.channels}-channel map out of memory; free some space or "
-                           "point TMPDIR elsewhere")
+        self._check_room(block.nbytes)
         self._file.seek(0, os.SEEK_END)
         np.ascontiguousarray(block.transpose(1, 0, 2), dtype=self.dtype).tofile(self._file)
         self.height += block.shape[1]
+
+    def _check_room(self, size: int) -> None:
+        free = shutil.disk_usage(self.directory).free
+        if free < size + DISK_RESERVE:
+            raise DiskFull(f"a map of {size:,} bytes does not fit the {free:,} bytes free "
+                           f"in {self.directory} (not enough free disk to keep it out of "
+                           "memory); free some space or point TMPDIR elsewhere")
 
     def rows(self, start: int, stop: int) -> np.ndarray:
         """Rows [start, stop) as a fresh (C, stop − start, W) array in memory."""

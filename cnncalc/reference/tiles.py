@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import ops
+from . import ops, weights
 from .ranks import LayerView
 from .runners import ELEMENTWISE, IN_PLACE, padding
 from .spill import ChannelRange, OnDisk, Spilled
@@ -111,7 +111,22 @@ class Tiling:
 
     def _sink(self, path: str) -> _Sink:
         self.tiled.append(path)
-        return _Sink(Spilled(self.directory) if self._big(path) else None)
+        if not self._big(path):
+            return _Sink(None)
+        return _Sink(Spilled(self.directory, math.prod(self.planned[path]) * BYTES))
+
+    def input_map(self, rng, shape: Shape) -> Spilled | None:
+        """A (C, H, W) input larger than `spill_above` drawn straight to disk, a strip of
+        rows at a time (the same numbers weights.random_input draws whole); else None."""
+        size = math.prod(shape) * BYTES
+        if len(shape) != 3 or size <= self.spill_above:
+            return None
+        disk = Spilled(self.directory, size)
+        count = max(1, self.strip_bytes // _row_bytes(shape))
+        for first in range(0, shape[1], count):
+            disk.append(weights.input_rows(rng, shape[0], min(count, shape[1] - first),
+                                           shape[2]))
+        return disk
 
     def run(self, forward, layer, path: str, x):
         """The layer's output, computed strip by strip with the forward pass's runners."""

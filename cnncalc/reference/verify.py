@@ -77,18 +77,33 @@ def own_need(row: Row, workspace: int) -> int:
 
 
 def plan_stop(analysis: Analysis, needs: list[int], max_memory: int, workspace: int
-              ) -> tuple[int | None, bool]:
-    """(the row the full pass must stop before, whether it works in strips). Once some row
-    does not fit whole, large maps go to disk and the rows touching them run in strips;
-    only a row that cannot be tiled and does not fit on its own stops the pass."""
+              ) -> tuple[int | None, str, bool]:
+    """(the row the full pass must stop before, why, whether it works in strips). Once some
+    row does not fit whole, large maps go to disk and the rows touching them run in strips;
+    the pass stops only at a row that cannot be tiled and does not fit on its own, or whose
+    map is too large for the free disk."""
+    limit = f"more than --max-memory {human_bytes(max_memory)}"
+    if all(need <= max_memory for need in needs):
+        return None, "", False
+    import shutil
+    import tempfile
+
+    from .spill import DISK_RESERVE
     from .tiles import can_tile
 
-    if all(need <= max_memory for need in needs):
-        return None, False
-    stop = next((index for index, row in enumerate(analysis.rows)
-                 if not can_tile(row.layer, row.input)
-                 and own_need(row, workspace) > max_memory), None)
-    return stop, True
+    disk = shutil.disk_usage(tempfile.gettempdir()).free - DISK_RESERVE
+    for index, row in enumerate(analysis.rows):
+        size = max(_bytes(row.output), _bytes(row.input) if index == 0 else 0)
+        if size > disk:
+            return index, (f"reference pass skipped from {row.path} on: its map of about "
+                           f"{human_bytes(size)} is {limit} and more than the "
+                           f"{human_bytes(disk)} free on disk in {tempfile.gettempdir()} "
+                           "(TMPDIR moves it)"), True
+        if not can_tile(row.layer, row.input) and own_need(row, workspace) > max_memory:
+            return index, (f"reference pass skipped from {row.path} on: it cannot be "
+                           f"computed in strips and needs about {human_bytes(needs[index])}, "
+                           f"{limit}"), True
+    return None, "", True
 
 
 def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
@@ -97,14 +112,7 @@ def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     False, None when skipped) and `analysis` itself is left as it was."""
     workspace = max(1 << 20, min(WORKSPACE_LIMIT, max_memory // 16))
     needs = row_needs(analysis, workspace)
-    stop_at, in_strips = plan_stop(analysis, needs, max_memory, workspace)
-    skip_reason = ""
-    if stop_at is not None:
-        row = analysis.rows[stop_at]
-        what = "cannot be computed in strips and " if in_strips else ""
-        skip_reason = (f"reference pass skipped from {row.path} on: it {what}needs about "
-                       f"{human_bytes(needs[stop_at])}, more than --max-memory "
-                       f"{human_bytes(max_memory)}")
+    stop_at, skip_reason, in_strips = plan_stop(analysis, needs, max_memory, workspace)
     tiling = _tiling(analysis, max_memory) if in_strips else None
     start = time.perf_counter()
     try:
@@ -179,11 +187,13 @@ def _run(analysis: Analysis, workspace: int, stop_at: int | None, progress: Prog
     failure = None
     try:
         with np.errstate(all="ignore"):  # values may overflow in deep nets; shapes cannot
-            forward.run(analysis.network.layers, analysis.input, analysis.inputs)
+            if stop_at != 0:  # not even the first row can run: nothing to draw
+                forward.run(analysis.network.layers, analysis.input, analysis.inputs)
     except Stop:
         pass
-    except DiskFull as error:
-        failure = (walk.path, f"reference pass stopped: {error}", False)
+    except DiskFull as error:  # maybe before any row, while drawing the input
+        failure = (walk.path or analysis.rows[0].path, f"reference pass stopped: {error}",
+                   False)
     except MemoryError:
         failure = (walk.path, "reference pass stopped: the machine ran out of memory; "
                    "lower --max-memory", False)
