@@ -7,8 +7,13 @@
    NumPy float32 matmul rate for vgg16 and resnet50 (targets ≥ 0.5 and ≥ 0.35), next to
    PyTorch's own CPU forward share when torch is importable (benchmarks/pytorch_peer.py).
    The yardstick is the warm pass: importing NumPy is a fixed cost paid once.
+3. The full pass beyond --max-memory: a layer that does not fit whole runs in strips of rows
+   with large maps on disk. For each case, whole-process time (and its ratio to the same
+   input verified whole within 2 GiB, where that fits), peak RSS against the bound, and
+   rows ✓ / skipped (target: every row ✓, none skipped, peak under the bound). `--large`
+   adds unet at 2048² within 2 GiB (about a minute).
 
-    python benchmarks/verify.py [--rounds 3]
+    python benchmarks/verify.py [--rounds 3] [--large]
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ import argparse
 import compileall
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +39,12 @@ PROBED = [("vgg16", None), ("resnet50", None), ("resnet152", None), ("unet", Non
           ("vgg16", "1024x1024x3"), ("resnet50", "1024x1024x3"),
           ("resnet152", "1024x1024x3"), ("unet", "1024x1024x1")]
 FULL = ["vgg16", "resnet50"]
+# (model, input, --max-memory): the first of each input runs whole, as the yardstick
+BOUNDED = [("unet", "1024x1024x1", "2GiB"), ("unet", "1024x1024x1", "512MiB"),
+           ("unet", "1024x1024x1", "256MiB"), ("resnet50", "2048x2048x3", "2GiB"),
+           ("resnet50", "2048x2048x3", "512MiB")]
+LARGE = [("unet", "2048x2048x1", "2GiB")]
+UNITS = {"MiB": 1 << 20, "GiB": 1 << 30}
 
 
 def run(args: list[str]) -> tuple[float, dict]:
@@ -40,6 +53,37 @@ def run(args: list[str]) -> tuple[float, dict]:
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     return time.perf_counter() - start, json.loads(done.stdout)
+
+
+def measured(args: list[str]) -> tuple[float, int, dict]:
+    """Whole-process time, peak RSS in bytes (this child's alone, from wait4) and the JSON
+    document of `cnncalc summary ARGS --format json`."""
+    command = [sys.executable, "-m", "cnncalc", "summary", *args, "--format", "json"]
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = 0  # reaped above
+        out.seek(0)
+        return seconds, usage.ru_maxrss * 1024, json.load(out)
+
+
+def bounded(cases) -> None:
+    print(f"{'model':10s} {'input':>12s} {'bound':>7s} {'s':>7s} {'× whole':>8s} "
+          f"{'peak MiB':>9s} {'of bound':>9s} {'rows ✓':>8s} {'skipped':>8s}")
+    whole: dict[str, float] = {}
+    for name, size, bound in cases:
+        seconds, peak, document = measured([name, "--input", size, "--verify", "full",
+                                            "--max-memory", bound])
+        whole.setdefault(size, seconds)
+        limit = int(bound[:-3]) * UNITS[bound[-3:]]
+        layers = document["layers"]
+        good = sum(layer["verified"] is True for layer in layers)
+        skipped = sum(layer["verified"] is None for layer in layers)
+        print(f"{name:10s} {size:>12s} {bound:>7s} {seconds:7.1f} "
+              f"{seconds / whole[size]:7.2f}× {peak / (1 << 20):9.0f} {peak / limit:8.0%} "
+              f"{good:>4d}/{len(layers):<3d} {skipped:8d}")
 
 
 def warm_full_pass(name: str, rounds: int) -> float:
@@ -68,6 +112,7 @@ def main() -> None:
                            quiet=1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--large", action="store_true", help="also unet at 2048² in 2 GiB")
     options = parser.parse_args()
 
     print("probe referee (--verify numpy), whole process, medians of interleaved rounds")
@@ -98,6 +143,10 @@ def main() -> None:
         achieved = 2 * macs / warm / 1e9
         print(f"{name:12s} {warm:8.2f} {achieved:8.1f} {achieved / rate:9.0%} "
               f"{pytorch_share(name, rate):>22s}")
+
+    print("\nfull pass beyond --max-memory (strips of rows, large maps on disk), whole "
+          "process")
+    bounded(BOUNDED + (LARGE if options.large else []))
 
 
 if __name__ == "__main__":

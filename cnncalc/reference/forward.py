@@ -92,9 +92,12 @@ class Forward:
 
     def random_array(self, shape: Shape) -> np.ndarray:
         if len(shape) > 1:  # the spec's sizes-then-channels order → channels first
-            shape = (shape[-1], *shape[:-1])
-            on_disk = self.tiling.input_map(self.rng, shape) if self.tiling else None
-            return on_disk if on_disk is not None else weights.random_input(self.rng, shape)
+            sizes, channels = shape[:-1], shape[-1]
+            if self.tiling is not None and len(sizes) == 2:
+                on_disk = self.tiling.input_map(self.rng, (channels, *sizes))
+                if on_disk is not None:
+                    return on_disk
+            return weights.random_input(self.rng, (channels, *sizes))
         return weights.random_input(self.rng, shape)
 
     def sequence(self, nodes, x: np.ndarray, owned: bool = False) -> tuple[np.ndarray, bool]:

@@ -55,10 +55,8 @@ def scatter_step(layer) -> int | None:
     return None
 
 
-def can_tile(layer, input_shape: Shape) -> bool:
-    """Whether verify.py may plan this row in strips (a 2-D map; merges have no layer)."""
-    if len(input_shape) != 3:
-        return False
+def can_tile(layer) -> bool:
+    """Whether a row on a 2-D map may run in strips (merges have no layer)."""
     return (layer is None or layer.type in PER_POSITION or layer.type in WINDOWED
             or scatter_step(layer) is not None)
 
@@ -100,7 +98,7 @@ class Tiling:
 
     def takes(self, path: str, layer, x) -> bool:
         """Whether this layer runs in strips: it reads a map on disk or writes a large one."""
-        if x.ndim != 3 or not can_tile(layer, (0, 0, 0)):
+        if x.ndim != 3 or not can_tile(layer):
             return False
         return isinstance(x, OnDisk) or self._big(path)
 
@@ -119,7 +117,7 @@ class Tiling:
         """A (C, H, W) input larger than `spill_above` drawn straight to disk, a strip of
         rows at a time (the same numbers weights.random_input draws whole); else None."""
         size = math.prod(shape) * BYTES
-        if len(shape) != 3 or size <= self.spill_above:
+        if size <= self.spill_above:
             return None
         disk = Spilled(self.directory, size)
         count = max(1, self.strip_bytes // _row_bytes(shape))

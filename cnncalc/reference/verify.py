@@ -99,7 +99,8 @@ def plan_stop(analysis: Analysis, needs: list[int], max_memory: int, workspace: 
                            f"{human_bytes(size)} is {limit} and more than the "
                            f"{human_bytes(disk)} free on disk in {tempfile.gettempdir()} "
                            "(TMPDIR moves it)"), True
-        if not can_tile(row.layer, row.input) and own_need(row, workspace) > max_memory:
+        two_d = len(row.input[:-1]) == 2  # strips are cut from 2-D maps (H, W, then C)
+        if not (two_d and can_tile(row.layer)) and own_need(row, workspace) > max_memory:
             return index, (f"reference pass skipped from {row.path} on: it cannot be "
                            f"computed in strips and needs about {human_bytes(needs[index])}, "
                            f"{limit}"), True

@@ -67,21 +67,26 @@ class HankelRows:
 
 
 def random_input(rng: np.random.Generator, shape: tuple[int, ...] | int) -> np.ndarray:
-    """A network input: float32 uniform in [-1, 1). A (C, H, W) map is drawn row by row
-    (in (H, C, W) order), so that drawing it a strip of rows at a time gives the same
-    numbers: the full pass in strips (tiles.py) builds a large input that way."""
-    if isinstance(shape, tuple) and len(shape) == 3:
-        return input_rows(rng, shape[0], shape[1], shape[2])
-    out = rng.random(shape, dtype=DTYPE)
-    out *= DTYPE(2)
-    out -= DTYPE(1)
-    return out
+    """A network input: float32 uniform in [-1, 1). A channels-first map is drawn with its
+    first spatial axis outermost ((H, C, W) order), so that drawing it a strip of rows at a
+    time gives the same numbers: the full pass in strips (tiles.py) builds a large input
+    that way (`input_rows`)."""
+    if isinstance(shape, tuple) and len(shape) > 1:
+        rows_first = (shape[1], shape[0], *shape[2:])
+        return np.ascontiguousarray(np.swapaxes(_uniform_input(rng, rows_first), 0, 1))
+    return _uniform_input(rng, shape)
 
 
 def input_rows(rng: np.random.Generator, channels: int, rows: int, width: int) -> np.ndarray:
     """The next `rows` rows of a (C, H, W) input (see random_input), as (C, rows, W)."""
-    return np.ascontiguousarray(random_input(rng, (rows, channels, width, 1))[..., 0]
-                                .transpose(1, 0, 2))
+    return random_input(rng, (channels, rows, width))
+
+
+def _uniform_input(rng: np.random.Generator, shape: tuple[int, ...] | int) -> np.ndarray:
+    out = rng.random(shape, dtype=DTYPE)
+    out *= DTYPE(2)
+    out -= DTYPE(1)
+    return out
 
 
 def conv_weight(rng: np.random.Generator, filters: int, in_per_group: int, kernel: tuple[int, int]
