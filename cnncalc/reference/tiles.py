@@ -153,11 +153,11 @@ class Tiling:
         while True:
             start = first * stride - top
             # The last strip also takes whatever the next one would have left: it reads to
-            # the bottom, with the layer's own bottom padding and ceil mode.
+            # the bottom, with the layer's own bottom padding. A middle strip holds its
+            # windows exactly, so ceil mode (which the kernel applies to both axes) changes
+            # nothing along H there and the layer's own setting can stay.
             last = (first + 2 * count - 1) * stride - top + reach >= height
             stop = height if last else (first + count - 1) * stride - top + reach
-            # A middle strip holds its windows exactly, so ceil mode (which the kernel
-            # applies to both axes) changes nothing along H there.
             # Rows above the map are the layer's top padding; a strip may lie wholly there.
             top_rows = max(min(stop, 0) - start, 0)
             options = {"padding": (top_rows, bottom if last else 0, *left_right)
