@@ -142,8 +142,9 @@ def test_the_network_uses_every_single_layer_type():
     assert set(CATALOG) <= used
 
 
-@pytest.mark.parametrize("text", [EVERY_TYPE, MORE, ONE_D, THREE_D, SECTION7])
-def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
+def _exported_run_and_saved(tmp_path, text: str):
+    """Export to ONNX, pass the checker and the onnx referee, run in onnxruntime with the
+    output shape the analysis says, save: (the analysis, the saved file)."""
     onnx = pytest.importorskip("onnx")
     import numpy as np
 
@@ -163,6 +164,12 @@ def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
     assert list(out.shape) == onnx_dims(analysis.output)
     path = tmp_path / "net.onnx"
     onnx.save(model, str(path))
+    return analysis, path
+
+
+@pytest.mark.parametrize("text", [EVERY_TYPE, MORE, ONE_D, THREE_D, SECTION7])
+def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
+    analysis, path = _exported_run_and_saved(tmp_path, text)
     back = cnncalc.analyze(cnncalc.load(str(path)))
     assert (back.totals.params, back.totals.buffers, back.totals.macs, back.output) == (
         analysis.totals.params, analysis.totals.buffers, analysis.totals.macs, analysis.output)
@@ -170,26 +177,9 @@ def test_every_type_exports_checks_runs_and_round_trips(tmp_path, text):
 
 
 def test_multi_node_exports_run_and_the_importer_names_what_it_cannot_read(tmp_path):
-    onnx = pytest.importorskip("onnx")
-    import numpy as np
-
     from cnncalc.errors import SpecError
-    from cnncalc.interop.onnx_export import export_onnx
-    from cnncalc.interop.referee import verify_onnx
 
-    analysis = _analysis(SECTION7_EXPORT_ONLY)
-    model = export_onnx(analysis)
-    onnx.checker.check_model(model, full_check=True)
-    assert verify_onnx(_analysis(SECTION7_EXPORT_ONLY)).ok
-    onnxruntime = pytest.importorskip("onnxruntime")
-    session = onnxruntime.InferenceSession(model.SerializeToString(),
-                                           providers=["CPUExecutionProvider"])
-    image = np.random.default_rng(0).standard_normal(onnx_dims(analysis.input),
-                                                     dtype=np.float32)
-    (out,) = session.run(None, {"input": image})
-    assert list(out.shape) == onnx_dims(analysis.output)
-    path = tmp_path / "net.onnx"
-    onnx.save(model, str(path))
+    _, path = _exported_run_and_saved(tmp_path, SECTION7_EXPORT_ONLY)
     # silu (Sigmoid, Mul) and layernorm (Transpose, LayerNormalization, Transpose) read
     # back; groupnorm's Reshape → InstanceNormalization → Reshape does not yet
     with pytest.raises(SpecError, match="unsupported ONNX operator 'Reshape' .*groupnorm1"):

@@ -109,6 +109,7 @@ class Concat(Placed):
     name: str
     branches: list[list[Node]]
     crop: str = "none"  # "none" or "center"
+
     def __repr__(self) -> str:
         return f"Concat({self.name!r}, {len(self.branches)} branches, crop={self.crop!r})"
 
