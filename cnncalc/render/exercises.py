@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from ..homework.exercise import Exercise
 from ..homework.matrix import number
-from .homework import applied
+from .homework import applied, matrix_table
 
 
 def plain(values):
@@ -29,15 +28,6 @@ def _dims(values) -> list[int]:
     return dims
 
 
-def _grid(rows: list[list[float]]) -> Table:
-    grid = Table.grid(padding=(0, 2), pad_edge=False)
-    for _ in rows[0]:
-        grid.add_column(justify="right")
-    for row in rows:
-        grid.add_row(*(number(value) for value in row))
-    return grid
-
-
 def _maps(title: str, maps: list, label: str) -> list[RenderableType]:
     """A list of 2-D maps (channels or filters), each labelled when there are several."""
     dims = _dims(maps)
@@ -47,7 +37,7 @@ def _maps(title: str, maps: list, label: str) -> list[RenderableType]:
     for index, rows in enumerate(maps, 1):
         if dims[0] > 1:
             parts.append(Text(f"{label} {index}", style="dim"))
-        parts.append(_grid(rows))
+        parts.append(matrix_table(rows))
     return parts
 
 
@@ -88,7 +78,7 @@ def exercise(result: Exercise) -> RenderableType:
                             ("filter matrix", matrices.filters),
                             ("product = filter matrix × patch matrix", matrices.product)):
             dims = _dims(rows)
-            parts += [Text(f"{title} ({dims[0]}×{dims[1]})", style="bold"), _grid(rows)]
+            parts += [Text(f"{title} ({dims[0]}×{dims[1]})", style="bold"), matrix_table(rows)]
         parts.append(Text(f"product reshaped: {k}×{ho * wo} → {k}×{ho}×{wo} "
                           "(filters × output rows × output columns)"))
     return Group(*parts)

@@ -116,7 +116,8 @@ def explanation(result: Explanation) -> RenderableType:
     return Group(*parts)
 
 
-def _matrix_table(channel: list[list[float]]) -> Table:
+def matrix_table(channel: list[list[float]]) -> Table:
+    """A 2-D matrix as right-aligned numbers, as the course writes them."""
     grid = Table.grid(padding=(0, 2), pad_edge=False)
     for _ in channel[0]:
         grid.add_column(justify="right")
@@ -141,7 +142,7 @@ def applied(result: Applied) -> RenderableType:
     for index, channel in enumerate(result.output, 1):
         if out_channels > 1:
             parts.append(Text(f"channel {index}", style="dim"))
-        parts.append(_matrix_table(channel))
+        parts.append(matrix_table(channel))
     values = result.output[0] if out_channels == 1 else result.output
     parts.append(Text("as a literal: ", style="dim") + Text(literal(values)))
     if result.steps:
