@@ -14,6 +14,14 @@ from cnncalc.interop.onnx_export import ExportError
 from cnncalc.interop.pytorch_export import class_name, export_pytorch
 
 
+def assert_ruff_clean(folder) -> None:
+    """The generated modules pass ruff with the rules a reviewer would use."""
+    outcome = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select",
+                              "B,E,F,I,UP,W", "--line-length", "100", "--target-version",
+                              "py310", str(folder)], capture_output=True, text=True)
+    assert outcome.returncode == 0, outcome.stdout
+
+
 def test_every_builtin_exports_a_ruff_clean_module(tmp_path):
     pytest.importorskip("ruff")  # part of the test extra
     for name in BUILTINS:
@@ -24,10 +32,7 @@ def test_every_builtin_exports_a_ruff_clean_module(tmp_path):
         imports = [line for line in text.splitlines() if line.startswith(("import", "from"))]
         assert imports == ["import torch", "from torch import nn"]
         (tmp_path / f"{name.replace('-', '_')}.py").write_text(text)
-    outcome = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select",
-                              "B,E,F,I,UP,W", "--line-length", "100", "--target-version",
-                              "py310", str(tmp_path)], capture_output=True, text=True)
-    assert outcome.returncode == 0, outcome.stdout
+    assert_ruff_clean(tmp_path)
 
 
 def test_resnet18_module_reads_like_torchvision():
@@ -72,10 +77,7 @@ def test_graph_specs_export_ruff_clean_modules(tmp_path):
     for name, text in GRAPHS.items():
         source = export_pytorch(cnncalc.analyze(cnncalc.loads(text)))
         (tmp_path / f"{name.replace('-', '_')}.py").write_text(source)
-    outcome = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select",
-                              "B,E,F,I,UP,W", "--line-length", "100", "--target-version",
-                              "py310", str(tmp_path)], capture_output=True, text=True)
-    assert outcome.returncode == 0, outcome.stdout
+    assert_ruff_clean(tmp_path)
 
 
 def test_fpn_forward_keeps_named_tensors_and_returns_outputs_in_order():
