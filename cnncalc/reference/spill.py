@@ -105,10 +105,6 @@ class ChannelRange:
     def shape(self) -> tuple[int, int, int]:
         return (self.last - self.first, *self.whole.shape[1:])
 
-    @property
-    def nbytes(self) -> int:
-        return self.whole.nbytes // max(self.whole.shape[0], 1) * (self.last - self.first)
-
     def rows(self, start: int, stop: int) -> np.ndarray:
         return np.ascontiguousarray(self.whole.rows(start, stop)[self.first:self.last])
 

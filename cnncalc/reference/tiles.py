@@ -45,9 +45,8 @@ def scatter_step(layer) -> int | None:
     """Output rows per input row of a layer tiled by input strips, None if it is not."""
     if layer.type == "pixelshuffle":
         return layer.factor
-    if layer.type == "upsample":
-        whole = layer.size is None and float(layer.scale[0]).is_integer()
-        return int(layer.scale[0]) if whole and layer.mode == "nearest" else None
+    if layer.type == "upsample":  # a scale is a whole number; a size is not tiled
+        return layer.scale[0] if layer.size is None and layer.mode == "nearest" else None
     if layer.type == "convtranspose" and not isinstance(layer.padding, str):
         reach = layer.dilation[0] * (layer.kernel[0] - 1) + 1
         if layer.padding[0] == 0 and reach <= layer.stride[0]:
@@ -122,8 +121,8 @@ class Tiling:
         disk = Spilled(self.directory, size)
         count = max(1, self.strip_bytes // _row_bytes(shape))
         for first in range(0, shape[1], count):
-            disk.append(weights.input_rows(rng, shape[0], min(count, shape[1] - first),
-                                           shape[2]))
+            rows = min(count, shape[1] - first)
+            disk.append(weights.random_input(rng, (shape[0], rows, shape[2])))
         return disk
 
     def run(self, forward, layer, path: str, x):

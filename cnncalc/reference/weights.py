@@ -70,16 +70,11 @@ def random_input(rng: np.random.Generator, shape: tuple[int, ...] | int) -> np.n
     """A network input: float32 uniform in [-1, 1). A channels-first map is drawn with its
     first spatial axis outermost ((H, C, W) order), so that drawing it a strip of rows at a
     time gives the same numbers: the full pass in strips (tiles.py) builds a large input
-    that way (`input_rows`)."""
+    that way."""
     if isinstance(shape, tuple) and len(shape) > 1:
         rows_first = (shape[1], shape[0], *shape[2:])
         return np.ascontiguousarray(np.swapaxes(_uniform_input(rng, rows_first), 0, 1))
     return _uniform_input(rng, shape)
-
-
-def input_rows(rng: np.random.Generator, channels: int, rows: int, width: int) -> np.ndarray:
-    """The next `rows` rows of a (C, H, W) input (see random_input), as (C, rows, W)."""
-    return random_input(rng, (channels, rows, width))
 
 
 def _uniform_input(rng: np.random.Generator, shape: tuple[int, ...] | int) -> np.ndarray:
