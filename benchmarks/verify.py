@@ -46,14 +46,6 @@ LARGE = [("unet", "2048x2048x1", "2GiB")]
 UNITS = {"MiB": 1 << 20, "GiB": 1 << 30}
 
 
-def run(args: list[str]) -> tuple[float, dict]:
-    """Whole-process wall time of `cnncalc summary ARGS --format json`, and its document."""
-    command = [sys.executable, "-m", "cnncalc", "summary", *args, "--format", "json"]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, json.loads(done.stdout)
-
-
 # Runs cnncalc and reports its own peak RSS (VmHWM, in kB) on stderr as it exits. Not
 # wait4's ru_maxrss: Linux carries the parent's high-water mark across exec, and this
 # benchmark's own process has held the warm full passes.
@@ -133,9 +125,9 @@ def main() -> None:
         probed, plain = [], []
         document: dict = {}
         for _ in range(options.rounds):
-            seconds, document = run([name, *extra])
+            seconds, _, document = measured([name, *extra])
             probed.append(seconds)
-            plain.append(run([name, *extra, "--no-verify"])[0])
+            plain.append(measured([name, *extra, "--no-verify"])[0])
         layers = document["layers"]
         good = sum(layer["verified"] is True for layer in layers)
         skipped = sum(layer["verified"] is None for layer in layers)
