@@ -39,7 +39,8 @@ from .training import compute_training, refuse_training_options_without_train, t
                    "onnx (ONNX's own shape inference; needs the onnx extra) or none.")
 @click.option("--no-verify", "referee", flag_value="none", help="The same as --verify none.")
 @click.option("--max-memory", default="2GiB", show_default=True, callback=size_option,
-              help="Memory the referee may use; a layer beyond it is skipped with a note.")
+              help="Memory the referee may use; beyond it the full pass works in strips of "
+                   "rows with large maps on disk, and skips (with a note) what cannot.")
 @click.option("--columns", callback=columns_option, metavar="LIST",
               help=f"Comma-separated figures to show: {', '.join(COLUMN_CHOICES)} "
                    f"(default: {','.join(DEFAULT_COLUMNS)}).")
