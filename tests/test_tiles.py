@@ -136,6 +136,19 @@ def test_a_map_larger_than_the_free_disk_is_not_attempted(monkeypatch):
     assert "free on disk" in first.notes[-1] and "TMPDIR" in first.notes[-1]
 
 
+def test_no_writable_temporary_directory_stops_the_pass_where_memory_ends(monkeypatch):
+    def refused():
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(spill, "spill_directory", refused)
+    analysis = cnncalc.analyze(cnncalc.load("unet"))
+    verification = verify_analysis(analysis, max_memory=24 << 20)
+    assert verification.ok and verification.skipped and verification.tiled == 0
+    note = verification.skipped[0].notes[-1]
+    assert "more than --max-memory 24.0 MiB" in note
+    assert "(Permission denied); point TMPDIR at a writable disk" in note
+
+
 def test_a_disk_filling_up_during_the_pass_stops_it_with_a_note(monkeypatch):
     def full(self, block):
         raise spill.DiskFull("not enough free disk (test)")

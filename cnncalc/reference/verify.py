@@ -114,7 +114,17 @@ def verify_analysis(analysis: Analysis, max_memory: int = 2 << 30,
     workspace = max(1 << 20, min(WORKSPACE_LIMIT, max_memory // 16))
     needs = row_needs(analysis, workspace)
     stop_at, skip_reason, in_strips = plan_stop(analysis, needs, max_memory, workspace)
-    tiling = _tiling(analysis, max_memory) if in_strips else None
+    tiling = None
+    if in_strips:
+        try:
+            tiling = _tiling(analysis, max_memory)
+        except OSError as error:  # no writable temporary directory: stop where memory ends
+            stop_at = next(i for i, need in enumerate(needs) if need > max_memory)
+            skip_reason = (f"reference pass skipped from {analysis.rows[stop_at].path} on: "
+                           f"it needs about {human_bytes(needs[stop_at])}, more than "
+                           f"--max-memory {human_bytes(max_memory)}, and no directory for "
+                           f"maps on disk could be made ({error.strerror or error}); point "
+                           "TMPDIR at a writable disk")
     start = time.perf_counter()
     try:
         shapes, failure = _run(analysis, workspace, stop_at, progress, seed, tiling)
